@@ -128,6 +128,10 @@ def train_job(syn0, syn1, tokens, offsets, to_model, keep, prob, alias, sg, wind
     buf = np.empty(maxlen, dtype=np.int64)
     neu1 = np.empty(d, dtype=np.float32)
     neu1e = np.empty(d, dtype=np.float32)
+    xs = np.empty((2 * window, d), dtype=np.float32)  # shared-negatives skip-gram: context rows
+    ys = np.empty((negative + 1, d), dtype=np.float32)  # ... output rows (centre, negatives)
+    gs = np.empty((2 * window, negative + 1), dtype=np.float32)
+    tgt = np.empty(negative + 1, dtype=np.int64)
     state = np.uint64(seed)
     loss = 0.0
     n_pred = 0
@@ -143,7 +147,66 @@ def train_job(syn0, syn1, tokens, offsets, to_model, keep, prob, alias, sg, wind
             half = window - np.int64((state >> np.uint64(16)) % np.uint64(window))
             lo, hi = _bounds(i, n, half)
             centre = buf[i]
-            if sg:
+            if sg == 2:
+                # skip-gram with the negatives shared by all contexts of one centre: the m x (k+1)
+                # scores are one small matrix product, each output row is read and written once.
+                m = 0
+                for j in range(lo, hi):
+                    if j != i:
+                        c = buf[j]
+                        for k in range(d):
+                            xs[m, k] = syn0[c, k]
+                        m += 1
+                if m == 0:
+                    continue
+                tgt[0] = centre
+                nt = 1
+                for q in range(negative):
+                    state, target = _sample(state, prob, alias)
+                    if target != centre:
+                        tgt[nt] = target
+                        nt += 1
+                for b in range(nt):
+                    t = tgt[b]
+                    for k in range(d):
+                        ys[b, k] = syn1[t, k]
+                for a in range(m):
+                    for b in range(nt):
+                        f = np.float32(0.0)
+                        for k in range(d):
+                            f += xs[a, k] * ys[b, k]
+                        label = 1 if b == 0 else 0
+                        if exact:
+                            sig, l = _sigmoid_loss(f, label)
+                        else:
+                            sig, l = _sigmoid_loss_table(f, label, sig_t, nls_t)
+                        loss += l
+                        gs[a, b] = (np.float32(label) - sig) * alpha
+                a = 0
+                for j in range(lo, hi):
+                    if j != i:
+                        c = buf[j]
+                        for k in range(d):
+                            neu1e[k] = 0.0
+                        for b in range(nt):
+                            g = gs[a, b]
+                            for k in range(d):
+                                neu1e[k] += g * ys[b, k]
+                        for k in range(d):
+                            syn0[c, k] += neu1e[k]
+                        a += 1
+                for b in range(nt):
+                    t = tgt[b]
+                    for k in range(d):
+                        neu1e[k] = 0.0
+                    for a in range(m):
+                        g = gs[a, b]
+                        for k in range(d):
+                            neu1e[k] += g * xs[a, k]
+                    for k in range(d):
+                        syn1[t, k] += neu1e[k]
+                n_pred += m
+            elif sg == 1:
                 for j in range(lo, hi):
                     if j == i:
                         continue

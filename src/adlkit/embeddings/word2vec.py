@@ -86,6 +86,11 @@ class Word2Vec:
         seed: seeds the initial vectors and every job's random stream; with ``workers=1`` the
             result is reproducible bit for bit.
         job_words: raw tokens per job (the unit of work handed to a thread).
+        shared_negatives: skip-gram only. True: the ``negative`` samples drawn for a centre word
+            serve all its context words, so the (contexts x samples) scores are one small matrix
+            product and each output row is read and written once per centre (Ji et al. 2016,
+            "Parallelizing Word2Vec in Shared and Distributed Memory"). False: fresh samples per
+            (context, centre) pair and sequential updates, exactly word2vec.c's order.
         exact_sigmoid: exact ``exp``/``log1p`` instead of the 2048-entry sigmoid table over
             [-8, 8] (word2vec.c and gensim use a 1000-entry table over [-6, 6]).
         progress: show a tqdm bar per epoch with the float64 loss and words/s.
@@ -99,7 +104,7 @@ class Word2Vec:
                  window: int | None = None, span: int | None = None, min_count: int = 5, sg: int = 0,
                  negative: int = 5, ns_exponent: float = 0.75, sample: float = 1e-3, alpha: float = 0.025,
                  min_alpha: float = 0.0001, epochs: int = 5, workers: int | None = None, seed: int = 1,
-                 cbow_mean: bool = True, job_words: int = 10000, exact_sigmoid: bool = False,
+                 cbow_mean: bool = True, job_words: int = 10000, exact_sigmoid: bool = False, shared_negatives: bool = True,
                  progress: bool = False):
         if window is not None and span is not None:
             raise ValueError("give either window (words per side) or span (total, the course's window), not both")
@@ -133,6 +138,7 @@ class Word2Vec:
         self.job_words = job_words
         self.progress = progress
         self.exact_sigmoid = exact_sigmoid
+        self.shared_negatives = shared_negatives
         self.history: list[EpochStats] = []
         if corpus is not None:
             self.fit(corpus)
@@ -225,7 +231,7 @@ class Word2Vec:
                         al1 = self.alpha - (self.alpha - self.min_alpha) * p1
                         loss, npred, neff = train_job(
                             syn0, syn1, toks, o, self.to_model_, self.keep_, self.ns_prob_, self.ns_alias_,
-                            self.sg, self.window, self.negative, al0, al1, np.uint64(_mix(self.seed, epoch, k)),
+                            2 if (self.sg and self.shared_negatives) else self.sg, self.window, self.negative, al0, al1, np.uint64(_mix(self.seed, epoch, k)),
                             self.cbow_mean, self.exact_sigmoid, SIG_TABLE, NLOGSIG_TABLE)
                         with lock:
                             tally["loss"] += loss
