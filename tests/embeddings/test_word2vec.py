@@ -12,7 +12,8 @@ def planted_corpus(n_sentences: int = 3000, groups: int = 5, per_group: int = 8,
     """Sentences that each draw all their words from one topic group: words of one group share
     contexts, words of different groups never co-occur. Returns (sentences, group of each word)."""
     rng = np.random.default_rng(seed)
-    words = [f"g{g}w{k}" for g in range(groups) for k in range(per_group)]
+    letters = "abcdefghijklmnopqrstuvwxyz"  # letters only: the tokeniser keeps [a-z]+ runs
+    words = [f"group{letters[g]}word{letters[k]}" for g in range(groups) for k in range(per_group)]
     group = {w: i // per_group for i, w in enumerate(words)}
     sents = []
     for _ in range(n_sentences):

@@ -114,11 +114,15 @@ def _kjv() -> Iterator[str]:
     proc = subprocess.Popen([exe, "-l100000", "Gen1:1-Rev22:21"], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     verse = re.compile(r"^\s*\d+\s+(.*)$")
-    for line in proc.stdout:
-        m = verse.match(line)
-        if m:
-            yield m.group(1)
-    proc.wait()
+    try:
+        for line in proc.stdout:
+            m = verse.match(line)
+            if m:
+                yield m.group(1)
+    finally:  # also when the consumer stops early
+        proc.stdout.close()
+        proc.kill()
+        proc.wait()
 
 
 def _fortunes() -> Iterator[str]:
