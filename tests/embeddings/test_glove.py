@@ -26,15 +26,15 @@ def _slow_cooc(sents, vocab_index, window):
     return x
 
 
-@pytest.mark.parametrize("buffer_pairs", [1 << 16, 24])  # 24 (one 8-word sentence) forces many runs and merges
-def test_cooccurrence_matches_a_slow_count(buffer_pairs):
+@pytest.mark.parametrize("buffer_pairs,dense_words", [(1 << 16, 0), (24, 0), (24, 3), (1 << 16, 6)])  # small buffers force runs and merges; dense_words splits dense and sparse
+def test_cooccurrence_matches_a_slow_count(buffer_pairs, dense_words):
     rng = np.random.default_rng(1)
     words = list("abcdefgh")
     sents = [[words[k] for k in rng.integers(8, size=rng.integers(1, 9))] for _ in range(60)]
     c = Corpus.from_sentences(sents)
     keep = c.words[:6]  # two rarest words are out of vocabulary
     to_model = np.array([i if i < 6 else -1 for i in range(len(c.words))], dtype=np.int32)
-    rows, cols, vals = cooccurrence(c, to_model, 6, window=3, buffer_pairs=buffer_pairs)
+    rows, cols, vals = cooccurrence(c, to_model, 6, window=3, buffer_pairs=buffer_pairs, dense_words=dense_words)
     ref = _slow_cooc(sents, {w: i for i, w in enumerate(keep)}, 3)
     got = {}
     for a, b, v in zip(rows.tolist(), cols.tolist(), vals.tolist()):

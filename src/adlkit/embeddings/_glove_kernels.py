@@ -12,9 +12,11 @@ _bounds = numba.njit(inline="always", cache=True)(windows.context_bounds)
 
 
 @numba.njit(nogil=True, cache=True)
-def count_pairs(tokens, offsets, s_begin, to_model, window, vocab, keys, vals):
-    """Emit (key, 1/dist) for sentences from ``s_begin`` until the buffer could overflow.
-    Returns (next sentence, pairs written)."""
+def count_pairs(tokens, offsets, s_begin, to_model, window, vocab, keys, vals, dense):
+    """Add 1/dist for every pair of sentences from ``s_begin`` on: into ``dense[a, b]`` (a <= b)
+    when both ids are below ``dense.shape[0]`` (the frequent words), else emit (key, 1/dist)
+    into the buffer; stop before the buffer could overflow. Returns (next sentence, pairs written)."""
+    nd = dense.shape[0]
     cap = keys.shape[0]
     n_sent = offsets.shape[0] - 1
     maxlen = 0
@@ -47,12 +49,14 @@ def count_pairs(tokens, offsets, s_begin, to_model, window, vocab, keys, vals):
             wi = buf[i]
             for j in range(i + 1, hi):
                 wj = buf[j]
-                if wi <= wj:
-                    keys[p] = wi * vocab + wj
+                lo_w = wi if wi <= wj else wj
+                hi_w = wj if wi <= wj else wi
+                if hi_w < nd:
+                    dense[lo_w, hi_w] += 1.0 / (j - i)
                 else:
-                    keys[p] = wj * vocab + wi
-                vals[p] = 1.0 / (j - i)
-                p += 1
+                    keys[p] = lo_w * vocab + hi_w
+                    vals[p] = 1.0 / (j - i)
+                    p += 1
         s += 1
     return s, p
 

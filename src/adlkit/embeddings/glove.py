@@ -3,10 +3,11 @@
 Co-occurrence: within each sentence (out-of-vocabulary words removed first, as in GloVe's
 ``cooccur.c``), every pair of words at distance ``1 <= dist <= window`` adds ``1 / dist`` to
 ``X[w1, w2]`` and to ``X[w2, w1]`` (symmetric window). Stored once per unordered pair
-``a <= b`` as a sorted int64 key ``a * V + b`` and a float32 value ``X[a, b]`` (the diagonal holds
-``X[a, a]``). Counting emits pairs into a fixed buffer of ``buffer_pairs`` entries, reduced
-(sort + sum) into runs that are merged whenever they exceed the buffer: memory is bounded by
-a few buffers plus the final matrix, never by the corpus length.
+``a <= b`` as a sorted int64 key ``a * V + b`` and a float64 value ``X[a, b]`` (the diagonal holds
+``X[a, a]``). Pairs among the ``dense_words`` most frequent words accumulate in a dense square;
+the others are emitted into a fixed buffer of ``buffer_pairs`` entries, reduced (sort + sum)
+into runs that are merged whenever they exceed the buffer: memory is bounded by the dense
+square, a few buffers and the final matrix, never by the corpus length.
 
 Training: for every ordered non-zero ``(i, j)`` (both orders of each stored pair, the diagonal
 once), minimise ``f(X_ij) (w_i . c_j + b_i + bc_j - log X_ij)^2 / 2`` with
@@ -45,8 +46,12 @@ def _merge(runs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.nd
 
 
 def cooccurrence(corpus: Corpus, to_model: np.ndarray, vocab: int, window: int = 10,
-                 buffer_pairs: int = 1 << 23, progress=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 buffer_pairs: int = 1 << 23, dense_words: int = 4096,
+                 progress=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sparse symmetric co-occurrence of ``corpus`` under the model vocabulary ``to_model``.
+
+    Pairs of two of the ``dense_words`` most frequent words (most pair events) accumulate in a
+    dense float64 square (128 MiB for 4096); the others go through the sort-and-sum buffer.
 
     Returns ``(rows, cols, values)`` for the unordered pairs ``rows <= cols`` (int32, int32,
     float64), sorted by ``(rows, cols)``.
@@ -55,12 +60,14 @@ def cooccurrence(corpus: Corpus, to_model: np.ndarray, vocab: int, window: int =
     keys = np.empty(buffer_pairs, dtype=np.int64)
     vals = np.empty(buffer_pairs, dtype=np.float32)
     offsets = np.asarray(corpus.offsets)
+    nd = min(dense_words, vocab)
+    dense = np.zeros((nd, nd), dtype=np.float64)
     runs: list[tuple[np.ndarray, np.ndarray]] = []
     held = 0
     s = 0
     while s < corpus.n_sentences:
         a = int(offsets[s])
-        s_next, p = count_pairs(corpus.tokens, offsets, s, to_model, window, vocab, keys, vals)
+        s_next, p = count_pairs(corpus.tokens, offsets, s, to_model, window, vocab, keys, vals, dense)
         if s_next == s:
             s_next = s + 1  # an oversized sentence was truncated
         runs.append(_reduce(keys[:p], vals[:p].astype(np.float64)))
@@ -71,7 +78,10 @@ def cooccurrence(corpus: Corpus, to_model: np.ndarray, vocab: int, window: int =
         if progress is not None:
             progress(int(offsets[s_next]) - a)
         s = s_next
-    uk, uv = _merge(runs) if runs else (np.zeros(0, np.int64), np.zeros(0))
+    da, db = np.nonzero(dense)  # row-major: sorted by (a, b)
+    runs.append((da.astype(np.int64) * vocab + db, dense[da, db]))
+    del dense
+    uk, uv = _merge(runs)
     return (uk // vocab).astype(np.int32), (uk % vocab).astype(np.int32), uv
 
 
