@@ -13,7 +13,8 @@ from .test_word2vec import planted_corpus  # noqa: E402
 
 
 @pytest.fixture
-def text_file(tmp_path):
+def text_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADLKIT_DATA", str(tmp_path / "cache"))  # the tokenised-file cache
     sents, _ = planted_corpus(n_sentences=300)
     p = tmp_path / "planted.txt"
     p.write_text("\n".join(" ".join(s) for s in sents) + "\n")

@@ -39,7 +39,8 @@ def test_head_keeps_whole_sentences_and_recounts():
     assert c.counts.tolist() == [3, 1, 1, 0]
 
 
-def test_user_text_file_lines_and_raw_modes(tmp_path):
+def test_user_text_file_lines_and_raw_modes(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADLKIT_DATA", str(tmp_path / "cache"))
     p = tmp_path / "mine.txt"
     p.write_text("First line here.\nSecond line, two sentences. Yes it is\n\nX\n")
     assert list(text.file_sentences(p, "lines")) == [["first", "line", "here"],
@@ -47,7 +48,12 @@ def test_user_text_file_lines_and_raw_modes(tmp_path):
     assert list(text.file_sentences(p, "raw")) == [["first", "line", "here"], ["second", "line", "two", "sentences"],
                                                    ["yes", "it", "is"]]
     c = text.load_corpus(p)
-    assert c.n_sentences == 2 and (tmp_path / "mine.txt.adlkit" / "tokens.npy").exists()
+    assert c.n_sentences == 2
+    assert len(list((tmp_path / "cache" / "corpus" / "files").glob("mine.txt-*/tokens.npy"))) == 1
+    p.write_text("Changed text now\n")
+    import os
+    os.utime(p, (1, 1))  # a new modification time rebuilds the cache
+    assert list(text.load_corpus(p).sentences()) == [["changed", "text", "now"]]
 
 
 def test_missing_files_are_clear_errors(tmp_path):

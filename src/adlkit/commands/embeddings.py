@@ -57,7 +57,7 @@ def corpus_build(
 
         bar = tqdm(unit="tok", unit_scale=True, desc="tokenising", dynamic_ncols=True)
         if input:
-            dest = out or Path(str(input[0]) + ".adlkit")
+            dest = out or text.default_corpus_dir().parent / input[0].stem
 
             def stream():
                 for p in input:

@@ -453,7 +453,9 @@ def build_builtin(out_dir: str | os.PathLike[str] | None = None, names: Iterable
 
 def load_corpus(spec: str | os.PathLike[str], mode: str = "lines") -> Corpus:
     """``"builtin"`` (the built corpus, see :func:`default_corpus_dir`), a corpus directory, or a
-    text file (tokenised in memory-light streaming into a directory next to it: ``FILE.adlkit``)."""
+    text file, tokenised once by streaming into a cache directory
+    (``$ADLKIT_DATA/corpus/files/NAME-HASH``, default ``~/.cache/adlkit/...``), rebuilt when the
+    file's modification time or ``mode`` changes."""
     s = str(spec)
     if s == "builtin":
         d = default_corpus_dir()
@@ -465,7 +467,10 @@ def load_corpus(spec: str | os.PathLike[str], mode: str = "lines") -> Corpus:
         return Corpus.load(p)
     if not p.exists():
         raise FileNotFoundError(f"corpus not found: {p} (give a text file, a corpus directory or 'builtin')")
-    cache = p.with_name(p.name + ".adlkit")
+    import hashlib
+
+    digest = hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:12]
+    cache = default_corpus_dir().parent / "files" / f"{p.name}-{digest}"
     if (cache / "tokens.npy").exists() and (cache / "meta.json").exists():
         meta = json.loads((cache / "meta.json").read_text())
         if meta.get("source_mtime") == p.stat().st_mtime and meta.get("mode") == mode:
