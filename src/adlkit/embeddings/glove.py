@@ -118,7 +118,9 @@ class GloVe:
         self.progress = progress
         self.history: list[float] = []
 
-    def fit(self, corpus: Corpus | str | Iterable[list[str]]) -> "GloVe":
+    def fit(self, corpus: Corpus | str | Iterable[list[str]], on_epoch=None) -> "GloVe":
+        """Count co-occurrences and train; ``on_epoch(epoch, keyed_vectors)`` (optional) is called
+        after every epoch with the current ``W + C`` (e.g. to evaluate during training)."""
         from adlkit.embeddings.word2vec import as_corpus
 
         c = as_corpus(corpus)
@@ -146,11 +148,13 @@ class GloVe:
         self.cooc_seconds_ = time.perf_counter() - t0
         self.nnz_ = int(x.shape[0])
         self.cooc_ = (rows, cols, x)
-        self._train(rows, cols, x, v)
-        self.wv = KeyedVectors(self.W_ + self.C_, [c.words[i] for i in order], counts[order])
+        words = [c.words[i] for i in order]
+        cb = None if on_epoch is None else (lambda ep: on_epoch(ep, KeyedVectors(self.W_ + self.C_, words, counts[order])))
+        self._train(rows, cols, x, v, cb)
+        self.wv = KeyedVectors(self.W_ + self.C_, words, counts[order])
         return self
 
-    def _train(self, rows: np.ndarray, cols: np.ndarray, x: np.ndarray, v: int) -> None:
+    def _train(self, rows: np.ndarray, cols: np.ndarray, x: np.ndarray, v: int, callback=None) -> None:
         _, train_block = _kernels()
         off = rows != cols
         # ordered examples: every stored pair in both orders, the diagonal once
@@ -197,6 +201,8 @@ class GloVe:
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix_str(f"cost={self.history[-1]:.4f}")
+            if callback is not None:
+                callback(_epoch + 1)
         if bar is not None:
             bar.close()
         self.b_ = bw
