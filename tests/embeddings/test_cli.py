@@ -50,3 +50,30 @@ def test_unknown_word_and_missing_file_are_one_line_errors(tmp_path, text_file):
         r = runner.invoke(app, args)
         assert r.exit_code == 2, (args, r.output)
         assert needle in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.skipif(__import__("importlib.util").util.find_spec("gensim") is None,
+                    reason="the evaluation sets ship with gensim (optional): pip install gensim")
+def test_eval_embeddings_prints_the_table(tmp_path):
+    """Random vectors over the evaluation vocabulary: the table has all three benchmarks and the
+    analogy count equals the questions whose words are all within --restrict-vocab."""
+    import numpy as np
+
+    from adlkit.data.text import gensim_test_data
+
+    d = gensim_test_data()
+    words: dict[str, None] = {}
+    for line in open(d / "questions-words.txt", encoding="utf-8"):
+        if not line.startswith(":"):
+            words.update(dict.fromkeys(w.lower() for w in line.split()))
+    for line in open(d / "wordsim353.tsv", encoding="utf-8"):
+        if not line.startswith("#"):
+            words.update(dict.fromkeys(w.lower() for w in line.split("\t")[:2]))
+    rng = np.random.default_rng(0)
+    wv = KeyedVectors(rng.standard_normal((len(words), 10)).astype(np.float32), list(words))
+    wv.save(tmp_path / "v.safetensors")
+    r = typer_testing.CliRunner().invoke(app, ["eval", "embeddings", str(tmp_path / "v.safetensors"),
+                                               "--restrict-vocab", "1000000"])
+    assert r.exit_code == 0, r.output
+    for needle in ("WordSim-353", "SimLex-999", "Google analogies", "19,544 questions of 19,544"):
+        assert needle in r.output
