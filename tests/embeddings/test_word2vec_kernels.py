@@ -13,7 +13,7 @@ from adlkit.embeddings import windows  # noqa: E402
 
 
 def _run(sg: int, sentence: list[int], syn0: np.ndarray, syn1: np.ndarray, neg_word: int, negative: int,
-         alpha: float, window: int = 1, exact: bool = True, cbow_mean: bool = True):
+         alpha: float, window: int = 1, exact: bool = True, cbow_mean: bool = True, skip_at: float = 0.0):
     """One job over one sentence whose negatives are always ``neg_word`` (a one-point alias table)."""
     v = syn0.shape[0]
     w = np.zeros(v)
@@ -23,7 +23,7 @@ def _run(sg: int, sentence: list[int], syn0: np.ndarray, syn1: np.ndarray, neg_w
     offs = np.asarray([0, len(sentence)], dtype=np.int64)
     return K.train_job(syn0, syn1, toks, offs, np.arange(v, dtype=np.int32), np.ones(v, np.float32), prob, alias,
                        sg, window, negative, alpha, alpha, np.uint64(7), cbow_mean, exact, K.SIG_TABLE,
-                       K.NLOGSIG_TABLE)
+                       K.NLOGSIG_TABLE, skip_at)
 
 
 def _sgns_loss(u_in, v_pos, v_negs):
@@ -137,3 +137,18 @@ def test_kernel_compiles_the_course_context_span():
         for half in (1, 2, 5):
             for i in range(n):
                 assert K._bounds(i, n, half) == windows.context_bounds(i, n, half)
+
+
+@pytest.mark.parametrize("sg", [1, 2, 0])
+def test_saturated_negative_is_clipped_or_skipped(sg):
+    """A negative scoring u.v = 9 still moves (word2vec.c's clipping: sigmoid taken as 1) unless
+    gensim's rule skips every |u.v| >= 6; the unsaturated positive pair updates either way."""
+    for skip_at, moves in ((0.0, True), (6.0, False)):
+        syn0 = np.zeros((5, 4), np.float32)
+        syn1 = np.zeros((5, 4), np.float32)
+        syn0[[0, 1], 0] = 3.0
+        syn1[4, 0] = 3.0  # negative: u.v = 9
+        s1 = syn1.copy()
+        _run(sg, [0, 1], syn0, syn1, neg_word=4, negative=1, alpha=0.1, exact=False, skip_at=skip_at)
+        assert (not np.array_equal(syn1[4], s1[4])) == moves
+        assert not np.array_equal(syn1[:2], s1[:2])  # positives (u.v = 0) always learn

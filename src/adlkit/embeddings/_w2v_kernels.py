@@ -59,9 +59,18 @@ NLOGSIG_TABLE = np.log1p(np.exp(-_x)).astype(np.float32)
 
 
 @numba.njit(inline="always", fastmath=True)
-def _sigmoid_loss_table(f, label, sig_t, nls_t):
+def _sigmoid_loss_table(f, label, sig_t, nls_t, skip_at):
     """Table lookup of (sigmoid(f), -log P(label)); outside [-MAX_EXP, MAX_EXP] the sigmoid is
-    taken as 0 or 1 (word2vec.c's clipping) and the loss as its asymptote."""
+    taken as 0 or 1 (word2vec.c's clipping) and the loss as its asymptote. With ``skip_at > 0``,
+    a score with ``|f| >= skip_at`` gives no update at all (sigmoid returned equal to the label,
+    so the gradient is 0), which is gensim's rule (``skip_at = 6``)."""
+    if skip_at > 0.0 and (f >= skip_at or f <= -skip_at):
+        loss = 0.0
+        if label == 1 and f < 0.0:
+            loss = np.float64(-f)
+        elif label == 0 and f > 0.0:
+            loss = np.float64(f)
+        return np.float32(label), loss
     if f >= MAX_EXP:
         return np.float32(1.0), (0.0 if label == 1 else np.float64(f))
     if f <= -MAX_EXP:
@@ -108,12 +117,13 @@ def _reduce_sentence(tokens, a, b, to_model, keep, buf, state):
 
 @numba.njit(nogil=True, fastmath=True, cache=True)
 def train_job(syn0, syn1, tokens, offsets, to_model, keep, prob, alias, sg, window, negative,
-              alpha0, alpha1, seed, cbow_mean, exact, sig_t, nls_t):
+              alpha0, alpha1, seed, cbow_mean, exact, sig_t, nls_t, skip_at):
     """Train on sentences ``offsets[k]:offsets[k+1]`` of ``tokens`` (corpus ids).
 
     The learning rate falls linearly from ``alpha0`` to ``alpha1`` across the job's raw words.
     ``exact``: exact sigmoid and loss (``exp``/``log1p``); otherwise the lookup tables
     ``sig_t``/``nls_t`` (:data:`SIG_TABLE`, :data:`NLOGSIG_TABLE`), as word2vec.c and gensim do.
+    ``skip_at``: 0 for word2vec.c's clipping of saturated scores, 6.0 for gensim's skipping.
     Returns ``(loss_sum float64, n_predictions int64, n_effective_words int64)``.
     """
     d = syn0.shape[1]
@@ -179,7 +189,7 @@ def train_job(syn0, syn1, tokens, offsets, to_model, keep, prob, alias, sg, wind
                         if exact:
                             sig, l = _sigmoid_loss(f, label)
                         else:
-                            sig, l = _sigmoid_loss_table(f, label, sig_t, nls_t)
+                            sig, l = _sigmoid_loss_table(f, label, sig_t, nls_t, skip_at)
                         loss += l
                         gs[a, b] = (np.float32(label) - sig) * alpha
                 a = 0
@@ -229,7 +239,7 @@ def train_job(syn0, syn1, tokens, offsets, to_model, keep, prob, alias, sg, wind
                         if exact:
                             sig, l = _sigmoid_loss(f, label)
                         else:
-                            sig, l = _sigmoid_loss_table(f, label, sig_t, nls_t)
+                            sig, l = _sigmoid_loss_table(f, label, sig_t, nls_t, skip_at)
                         loss += l
                         g = (np.float32(label) - sig) * alpha
                         for k in range(d):
@@ -269,7 +279,7 @@ def train_job(syn0, syn1, tokens, offsets, to_model, keep, prob, alias, sg, wind
                     if exact:
                         sig, l = _sigmoid_loss(f, label)
                     else:
-                        sig, l = _sigmoid_loss_table(f, label, sig_t, nls_t)
+                        sig, l = _sigmoid_loss_table(f, label, sig_t, nls_t, skip_at)
                     loss += l
                     g = (np.float32(label) - sig) * alpha
                     for k in range(d):

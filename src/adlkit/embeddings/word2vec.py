@@ -91,6 +91,9 @@ class Word2Vec:
             product and each output row is read and written once per centre (Ji et al. 2016,
             "Parallelizing Word2Vec in Shared and Distributed Memory"). False: fresh samples per
             (context, centre) pair and sequential updates, exactly word2vec.c's order.
+        saturation: a score ``|u.v| >= 8`` is clipped to sigmoid 0 or 1 and still updates
+            ("clip", word2vec.c); "skip" leaves every score with ``|u.v| >= 6`` without update
+            (gensim's rule).
         exact_sigmoid: exact ``exp``/``log1p`` instead of the 2048-entry sigmoid table over
             [-8, 8] (word2vec.c and gensim use a 1000-entry table over [-6, 6]).
         progress: show a tqdm bar per epoch with the float64 loss and words/s.
@@ -105,6 +108,7 @@ class Word2Vec:
                  negative: int = 5, ns_exponent: float = 0.75, sample: float = 1e-3, alpha: float = 0.025,
                  min_alpha: float = 0.0001, epochs: int = 5, workers: int | None = None, seed: int = 1,
                  cbow_mean: bool = True, job_words: int = 10000, exact_sigmoid: bool = False, shared_negatives: bool = True,
+                 saturation: str = "clip",
                  progress: bool = False):
         if window is not None and span is not None:
             raise ValueError("give either window (words per side) or span (total, the course's window), not both")
@@ -139,6 +143,9 @@ class Word2Vec:
         self.progress = progress
         self.exact_sigmoid = exact_sigmoid
         self.shared_negatives = shared_negatives
+        if saturation not in ("clip", "skip"):
+            raise ValueError("saturation must be 'clip' (word2vec.c) or 'skip' (gensim)")
+        self.saturation = saturation
         self.history: list[EpochStats] = []
         if corpus is not None:
             self.fit(corpus)
@@ -232,7 +239,8 @@ class Word2Vec:
                         loss, npred, neff = train_job(
                             syn0, syn1, toks, o, self.to_model_, self.keep_, self.ns_prob_, self.ns_alias_,
                             2 if (self.sg and self.shared_negatives) else self.sg, self.window, self.negative, al0, al1, np.uint64(_mix(self.seed, epoch, k)),
-                            self.cbow_mean, self.exact_sigmoid, SIG_TABLE, NLOGSIG_TABLE)
+                            self.cbow_mean, self.exact_sigmoid, SIG_TABLE, NLOGSIG_TABLE,
+                            6.0 if self.saturation == "skip" else 0.0)
                         with lock:
                             tally["loss"] += loss
                             tally["pred"] += npred
