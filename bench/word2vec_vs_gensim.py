@@ -115,7 +115,7 @@ def child(args: argparse.Namespace) -> None:
         from adlkit.embeddings import GloVe
 
         m = GloVe(vector_size=100, window=10, max_vocab=args.glove_vocab, min_count=5, epochs=args.glove_epochs,
-                  workers=args.workers, seed=args.seed)
+                  eta=args.glove_eta, init=args.glove_init, workers=args.workers, seed=args.seed)
         t0 = time.perf_counter()
         m.fit(corpus)
         res["train_s"] = time.perf_counter() - t0
@@ -136,7 +136,8 @@ def child(args: argparse.Namespace) -> None:
 def _spawn(args: argparse.Namespace, who: str, sg: int, seed: int, epochs: int) -> dict:
     cmd = [sys.executable, str(HERE), "--child", who, "--sg", str(sg), "--seed", str(seed), "--epochs", str(epochs),
            "--workers", str(args.workers), "--corpus", args.corpus, "--max-tokens", str(args.max_tokens),
-           "--glove-vocab", str(args.glove_vocab), "--glove-epochs", str(args.glove_epochs)]
+           "--glove-vocab", str(args.glove_vocab), "--glove-epochs", str(args.glove_epochs),
+           "--glove-eta", str(args.glove_eta), "--glove-init", args.glove_init]
     if args.quick:
         cmd.append("--quick")
     if args.check_eval:
@@ -157,6 +158,8 @@ def main() -> None:
     ap.add_argument("--glove", action="store_true", help="also train GloVe and report its quality")
     ap.add_argument("--glove-vocab", type=int, default=30000)
     ap.add_argument("--glove-epochs", type=int, default=50)
+    ap.add_argument("--glove-eta", type=float, default=0.05)
+    ap.add_argument("--glove-init", default="glove", choices=["glove", "scaled"])
     ap.add_argument("--check-eval", action="store_true", help="also run gensim's own evaluate_* on its model")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--sg", type=int, default=1, help=argparse.SUPPRESS)
