@@ -157,7 +157,7 @@ def train_glove(
     epochs: int = typer.Option(50, "--epochs", "-e"),
     x_max: float = typer.Option(100.0, "--x-max"),
     alpha: float = typer.Option(0.75, "--alpha", help="Weighting exponent of f(x) = min(1, (x/x_max)^alpha)."),
-    eta: float = typer.Option(0.05, "--eta", help="AdaGrad step."),
+    eta: float = typer.Option(0.1, "--eta", help="AdaGrad step (glove.c: 0.05)."),
     workers: int = typer.Option(2, "--workers", "-j"),
     seed: int = typer.Option(1, "--seed"),
     out: Path = typer.Option(Path("glove.safetensors"), "--out", "-o", help="Output (.safetensors, or .txt/.vec text)."),
