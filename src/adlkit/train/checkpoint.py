@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 FORMAT = "adlkit-checkpoint/1"
+_DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16, "bfloat16": torch.bfloat16}
 
 
 def class_path(model: nn.Module) -> str:
@@ -55,10 +56,12 @@ def atomic_save(obj: Any, path: str | Path) -> None:
 
 def save_checkpoint(model: nn.Module, path: str | Path, **extra: Any) -> None:
     """Save ``model`` (class, ``get_config()``, state dict) plus ``extra`` entries atomically."""
+    first = next((p for p in model.parameters() if p.is_floating_point()), None)
     obj = {
         "format": FORMAT,
         "model_class": class_path(model),
         "model_config": model.get_config(),
+        "model_dtype": str(first.dtype).removeprefix("torch.") if first is not None else "float32",
         "model_state": model.state_dict(),
     }
     obj.update(extra)
@@ -81,5 +84,9 @@ def load_model(path: str | Path) -> nn.Module:
     ckpt = load_checkpoint(path)
     cls = resolve_class(ckpt["model_class"])
     model = cls(**ckpt["model_config"])
+    dtype = ckpt.get("model_dtype", "float32")
+    if dtype not in _DTYPES:
+        raise ValueError(f"unsupported model dtype {dtype!r} in {path}")
+    model = model.to(_DTYPES[dtype])
     model.load_state_dict(ckpt["model_state"])
     return model.eval()
