@@ -1,0 +1,1 @@
+"""One module per problem type; each calls :func:`adlkit.solve.registry.register`."""
