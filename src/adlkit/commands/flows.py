@@ -46,23 +46,26 @@ def _load_file(path: Path):
 
 def train_flow(
     data: str = typer.Option("moons", "--data", "-d", help=f"{'|'.join(TOY_NAMES)}|digits|FILE.csv|FILE.npy"),
-    epochs: Optional[int] = typer.Option(None, min=1, help="Maximum epochs [default: 300 for toys/files, 1000 for digits]."),
+    epochs: Optional[int] = typer.Option(None, min=1, help="Maximum epochs (default: 300 for toys/files, 1000 for digits)."),
     batch_size: int = typer.Option(256, min=1),
     couplings: int = typer.Option(8, min=1, help="Number of affine couplings."),
-    hidden: Optional[str] = typer.Option(None, help="Hidden widths of each conditioner MLP, e.g. 64,64 [default: 64,64; digits 256,256]."),
+    hidden: Optional[str] = typer.Option(None, help="Hidden widths of each conditioner MLP, e.g. 64,64 (default: 64,64; digits 256,256)."),
     lr: float = typer.Option(1e-3, min=0.0, help="Adam learning rate."),
     scale_clamp: float = typer.Option(5.0, min=0.0, help="Bound on the log-scale of each coupling."),
-    actnorm: Optional[bool] = typer.Option(None, "--actnorm/--no-actnorm", help="ActNorm after each coupling [default: on for digits]."),
-    patience: Optional[int] = typer.Option(None, min=1, help="Early stopping: epochs without held-out improvement [default: 20; digits 40]."),
+    actnorm: Optional[bool] = typer.Option(None, "--actnorm/--no-actnorm", help="ActNorm after each coupling (default: on for digits)."),
+    patience: Optional[int] = typer.Option(None, min=1, help="Early stopping: epochs without held-out improvement (default: 20; digits 40)."),
     max_steps: Optional[int] = typer.Option(None, min=1, help="Stop after this many optimizer steps."),
     n_train: int = typer.Option(10_000, min=20, help="Toys: training points (held-out: half as many)."),
     seed: int = typer.Option(0),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: runs/flow-<data>]."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: runs/flow-<data>)."),
     resume: bool = typer.Option(False, help="Resume from OUT/last.pt."),
     float64: bool = typer.Option(False, "--float64", help="Train in float64."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Train a RealNVP flow; write checkpoints, plots and metrics.json to OUT."""
+    """Train a RealNVP flow; write checkpoints, plots and metrics.json to OUT.
+
+    Data-parallel on CPU: torchrun --nproc_per_node 2 -m adlkit.cli train flow ...
+    """
     name = data.lower()
     is_toy, is_digits = name in TOY_NAMES, name == "digits"
     path = None if (is_toy or is_digits) else Path(data)
@@ -123,6 +126,13 @@ def train_flow(
     except NonFiniteLossError as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(1) from None
+    import torch.distributed as dist
+
+    if dist.is_initialized():  # under torchrun: rank 0 reports and plots
+        rank = dist.get_rank()
+        dist.destroy_process_group()
+        if rank != 0:
+            return
     res = est.result_
     metrics: dict = {"data": data, "steps": res.steps, "epochs": len(res.history), "stopped": res.stopped,
                      "best_epoch": res.best_epoch, "train_seconds": res.train_seconds,
@@ -157,7 +167,7 @@ def sample_flow(
     checkpoint: Path = typer.Argument(..., help="A checkpoint written by `adlkit train flow` (best.pt)."),
     n: int = typer.Option(100, "-n", min=1, help="Number of samples."),
     seed: int = typer.Option(0),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: the checkpoint's folder]."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: the checkpoint's folder)."),
 ) -> None:
     """Draw N samples from a trained flow; write samples.npy and a plot."""
     if not checkpoint.is_file():
