@@ -222,7 +222,7 @@ def fit(
                 sums[k] = sums.get(k, 0.0) + v
             count += 1
             bar.update(1)
-            bar.set_postfix(loss=f"{sums['loss'] / count:.4f}")
+            bar.set_postfix(loss=f"{sums['loss'] / count:.4f}", refresh=False)
             if callback is not None:
                 callback({"epoch": epoch, "step": step, **metrics})
             if cfg.max_steps is not None and step >= cfg.max_steps:
