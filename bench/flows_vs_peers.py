@@ -369,6 +369,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1, help="torch threads per process (default 1)")
     ap.add_argument("--patience", type=int, default=40, help="digits: early-stopping patience in epochs")
     ap.add_argument("--libs", nargs="+", default=LIBS, choices=LIBS)
+    ap.add_argument("--speed-only", action="store_true", help="only the interleaved throughput run")
     ap.add_argument("--json", help="also write all raw results to this file")
     ap.add_argument("--bernoulli", metavar="OUT_DIR", help="run the Bernoulli pixel model on binarized digits instead")
     ap.add_argument("--worker", choices=LIBS, help=argparse.SUPPRESS)
@@ -403,7 +404,7 @@ def main() -> None:
     for task in tasks:
         steps = a.steps or (3000 if task == "moons" else 4000)
         runs: dict[str, list[dict]] = {lib: [] for lib in a.libs}
-        for i, seed in enumerate(a.seeds):
+        for i, seed in enumerate([] if a.speed_only else a.seeds):
             order = a.libs[i % len(a.libs):] + a.libs[: i % len(a.libs)]  # rotate who goes first
             for lib in order:
                 r = run_one(lib, task, seed, steps, a.threads, a.patience, timeout=1800)
@@ -413,7 +414,7 @@ def main() -> None:
         speed = interleaved(task, 0, speed_steps, a.threads, a.libs, evaluate=False)
         print(f"{task} interleaved throughput " + json.dumps(speed), file=sys.stderr)
         raw[task] = {"runs": runs, "interleaved": speed}
-        summary = {lib: summarize(rs) for lib, rs in runs.items()}
+        summary = {lib: (summarize(rs) if rs else {}) for lib, rs in runs.items()}
         for lib in a.libs:
             summary[lib]["steps_per_s_interleaved"] = speed[lib]["steps_per_s"]
         report[task] = {"steps": steps, "speed_steps": speed_steps, **summary}
