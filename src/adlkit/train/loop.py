@@ -198,6 +198,13 @@ def fit(
     from tqdm.auto import tqdm
 
     for epoch in range(start_epoch, cfg.epochs):
+        # a resumed run that had already stopped stays stopped
+        if cfg.max_steps is not None and step >= cfg.max_steps:
+            stopped = "max_steps"
+            break
+        if val is not None and cfg.patience is not None and bad_epochs >= cfg.patience:
+            stopped = "early_stopping"
+            break
         perm = torch.randperm(n, generator=shuffle)
         sums: dict[str, float] = {}
         count = 0
