@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -124,8 +125,9 @@ def train_flow(
         X_test = None
         est = RealNVP(standardize=True, actnorm=bool(actnorm), epochs=epochs or 300, patience=patience or 20, **common)
 
-    typer.echo(f"training RealNVP on {data}: {X.shape[0]} train / {X_val.shape[0]} held-out rows, "
-               f"{X.shape[1]} dims, {couplings} couplings, MLP {widths}; output in {out}/")
+    if os.environ.get("RANK", "0") == "0":  # under torchrun only rank 0 talks
+        typer.echo(f"training RealNVP on {data}: {X.shape[0]} train / {X_val.shape[0]} held-out rows, "
+                   f"{X.shape[1]} dims, {couplings} couplings, MLP {widths}; output in {out}/")
     try:
         est.fit(X, X_val, transform=transform, resume=resume)
     except NonFiniteLossError as e:
