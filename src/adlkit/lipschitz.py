@@ -259,24 +259,33 @@ def lipschitz_constant(f: Any, domain: Sequence[Any] | None = None, *,
             res.notes.append("the critical points of f' were not found symbolically; "
                              "located numerically")
 
-    # endpoints (finite: one-sided limits, to allow sqrt(x) at 0) and limits at infinite ends
-    for end, side, is_a in ((ga, "+", True), (gb, "-", False)):
+    # endpoints (finite: one-sided limits, to allow sqrt(x) at 0) and limits at infinite ends.
+    # The limit is taken of f' (faster and more often found by SymPy than of |f'|); where it
+    # exists, lim |f'| = |lim f'|; an AccumBounds result gives the range of limit points.
+    for end, side in ((ga, "+"), (gb, "-")):
         if end.is_finite:
-            v = with_timeout(sp.limit, absdf, x, end, side, timeout=timeout)
+            v = with_timeout(sp.limit, df, x, end, side, timeout=timeout)
             kind, where = "endpoint", rf"x = {sp.latex(end)}"
         else:
-            v = with_timeout(sp.limit, absdf, x, end, timeout=timeout)
+            v = with_timeout(sp.limit, df, x, end, timeout=timeout)
             kind, where = "limit", rf"x \to {sp.latex(end)}"
-        if v in (TIMED_OUT, FAILED) or isinstance(v, sp.Limit) or v.has(sp.AccumBounds):
-            if isinstance(v, sp.Basic) and v.has(sp.AccumBounds):
-                hi = v.max if isinstance(v, sp.AccumBounds) else None
-                if hi is not None and hi.is_finite:
-                    res.candidates.append(Candidate(kind, where, _as_float(hi), hi))
-                    continue
+        if v in (TIMED_OUT, FAILED) or isinstance(v, sp.Limit):
             complete = False
             res.notes.append(f"the {kind} value at {sp.latex(end)} was not found symbolically")
             continue
-        res.candidates.append(Candidate(kind, where, _as_float(v), v))
+        if isinstance(v, sp.AccumBounds):
+            top = sp.Max(sp.Abs(v.min), sp.Abs(v.max))
+            res.candidates.append(Candidate(kind, where, _as_float(top), top))
+            continue
+        if v.has(sp.AccumBounds):
+            if v.has(sp.oo) or v.has(-sp.oo):  # e.g. oo*sign(AccumBounds(-1, 1)): limsup |f'| = oo
+                res.candidates.append(Candidate(kind, where, math.inf, sp.oo))
+            else:
+                complete = False
+                res.notes.append(f"the {kind} value at {sp.latex(end)} was not found symbolically")
+            continue
+        av = sp.Abs(v)
+        res.candidates.append(Candidate(kind, where, _as_float(av), av))
 
     num_sup, num_arg = numeric_sup(df, a, b)
     res.numeric_max = num_sup
