@@ -40,7 +40,7 @@ WGAN_TOL = 1e-12
 class Candidate:
     """A candidate for sup |f'|: where (LaTeX), its kind, the value, the exact SymPy value."""
 
-    kind: str  # "critical", "endpoint", "limit", "numeric"
+    kind: str  # "critical", "endpoint", "limit", "limsup", "numeric", "constant"
     where: str
     value: float
     exact: Any = None
@@ -202,7 +202,7 @@ def _best(cands: list[Candidate]) -> Candidate:
     top = max(vals)
     tied = [c for c in cands if not math.isnan(c.value) and c.value >= top - 1e-12 * max(1.0, abs(top))]
     for c in tied:
-        if c.kind != "limit":
+        if c.kind not in ("limit", "limsup"):
             return c
     return tied[0]
 
@@ -273,9 +273,9 @@ def lipschitz_constant(f: Any, domain: Sequence[Any] | None = None, *,
             complete = False
             res.notes.append(f"the {kind} value at {sp.latex(end)} was not found symbolically")
             continue
-        if isinstance(v, sp.AccumBounds):
+        if isinstance(v, sp.AccumBounds):  # no limit: f' oscillates; sup of its limit points
             top = sp.Max(sp.Abs(v.min), sp.Abs(v.max))
-            res.candidates.append(Candidate(kind, where, _as_float(top), top))
+            res.candidates.append(Candidate("limsup", where, _as_float(top), top))
             continue
         if v.has(sp.AccumBounds):
             if v.has(sp.oo) or v.has(-sp.oo):  # e.g. oo*sign(AccumBounds(-1, 1)): limsup |f'| = oo
@@ -308,7 +308,7 @@ def lipschitz_constant(f: Any, domain: Sequence[Any] | None = None, *,
             math.isnan(num_sup) or num_sup <= sym_max * (1 + 1e-9) + 1e-12):
         best = _best(res.candidates)
         res.constant, res.exact = sym_max, best.exact
-        res.attained = best.kind != "limit"
+        res.attained = best.kind not in ("limit", "limsup")
         res.method = "symbolic"
         return res
     # numeric (possibly combined with the symbolic candidates found)
@@ -322,7 +322,7 @@ def lipschitz_constant(f: Any, domain: Sequence[Any] | None = None, *,
     res.candidates.append(Candidate("numeric", rf"x \approx {num_arg:.6g}", num_sup))
     best = _best(res.candidates)
     res.constant = best.value
-    res.attained = best.kind != "limit"
+    res.attained = best.kind not in ("limit", "limsup")
     res.exact = best.exact
     if res.exact is None:
         near = sp.nsimplify(res.constant, [sp.pi, sp.E], tolerance=1e-10, rational=False)

@@ -98,8 +98,8 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     sol.step("KL(q || p): swap the roles of the two distributions", formula=r"\mathrm{KL}(q\|p)",
              substituted=s, value=fmt(kl_qp), substeps=term_steps(tqp))
     if symmetric:
-        sol.step("The two directions agree here (equal variances give equal KLs both ways), "
-                 "but KL is not symmetric in general",
+        sol.step("The two directions agree for these parameters (as they do whenever the "
+                 "variances are equal), but KL is not symmetric in general",
                  formula=rf"\mathrm{{KL}}(p\|q) = {fmt(kl_pq)} = \mathrm{{KL}}(q\|p)")
     else:
         sol.step("The two directions differ: KL is asymmetric",

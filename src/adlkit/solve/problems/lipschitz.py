@@ -127,19 +127,33 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
                                                                      if domain == (-math.inf, math.inf) else ""),
         "infinite": "constant is \"inf\" when |f'| is unbounded on the domain (f is not Lipschitz)",
         "wgan": "wgan_ok: constant <= 1 (the WGAN critic must be 1-Lipschitz)",
-        "method": f"{r.method}: critical points of f', endpoints and limits by SymPy, checked by a "
-                  "dense numeric scan of |f'|",
+        "method": ("symbolic: critical points of f', endpoints and limits by SymPy, checked by a "
+                   "dense numeric scan of |f'|" if r.method == "symbolic" else
+                   "numeric: a dense scan of |f'| refined by golden-section search, together with "
+                   "the candidates SymPy could find (float64; reported to full precision)"),
     }
     sol.step("For a differentiable f the smallest Lipschitz constant is the supremum of |f'|",
              formula=rf"K = \sup_{{x \in {dom}}} |f'(x)|")
     sol.step("Differentiate", formula=rf"f(x) = {tex(f)}", value=rf"f'(x) = {tex(r.derivative)}")
     sub: list[Step] = []
     for c in r.candidates:
-        label = {"critical": "critical point of f'", "endpoint": "endpoint", "limit": "limit",
-                 "numeric": "numeric scan maximum", "constant": "f' is constant"}[c.kind]
-        sub.append(Step(label[0].upper() + label[1:],
-                        formula=rf"|f'|\ \text{{at}}\ {c.where}" if c.kind != "limit" else
-                        rf"\lim_{{{c.where}}} |f'(x)|", value=_val(c.value, c.exact)))
+        label = {"critical": "Critical point of f'", "endpoint": "Endpoint", "limit": "Limit",
+                 "limsup": "No limit (oscillates): the largest limit point",
+                 "numeric": "Largest |f'| found by the numeric scan",
+                 "constant": "f' is constant"}[c.kind]
+        value = _val(c.value, c.exact)
+        if c.kind in ("critical", "endpoint") and c.where.startswith("x = "):
+            formula = rf"|f'({c.where[4:]})|"
+        elif c.kind == "limit":
+            formula = rf"\lim_{{{c.where}}} |f'(x)|"
+        elif c.kind == "limsup":
+            formula = rf"\limsup_{{{c.where}}} |f'(x)|"
+        elif c.kind == "numeric":
+            formula = r"\max_{\text{scan}} |f'(x)|"
+            value = rf"{value}\ \text{{at}}\ {c.where}"
+        else:
+            formula = r"|f'(x)|"
+        sub.append(Step(label, formula=formula, value=value))
     if r.second_derivative is not None:
         cp = r.critical_points
         if cp is None:
