@@ -34,7 +34,7 @@ def test_out_and_output_together_is_an_error(tmp_path):
 def test_plain_exam_imports_no_matplotlib():
     code = ("import sys; from typer.testing import CliRunner; from adlkit.cli import app; "
             "r = CliRunner().invoke(app, ['exam', '--format', 'json']); assert r.exit_code == 0; "
-            "print(sorted(m for m in ('matplotlib', 'scipy.stats') if m in sys.modules))")
+            "print(sorted(m for m in ('matplotlib', 'scipy.stats', 'scipy.integrate') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"

@@ -35,7 +35,7 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
         "gaussian": GAUSSIAN_CONVENTION,
         "definition": "JSD(p || q) = 1/2 KL(p || M) + 1/2 KL(q || M) with the mixture M = (p + q)/2",
         "units": "nats (natural logarithm): 0 <= JSD <= log 2 = 0.6931",
-        "method": "adaptive Gauss-Kronrod quadrature (QUADPACK) over the real line, float64; "
+        "method": "globally adaptive Gauss-Legendre quadrature (21-point rule, 10-point error estimate) over the real line, float64; "
                   "no closed form exists for Gaussians",
         "symmetric": "true when JSD(p || q) and JSD(q || p), computed separately, agree to 1e-9 relative",
     }

@@ -50,7 +50,7 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
                                                                      if domain == (-math.inf, math.inf) else ""),
         "exact": "Z_exact is SymPy's closed form as text (null when none was found); Z is its value, "
                  "or the quadrature value when there is no closed form",
-        "numeric": "Z_numeric: adaptive Gauss-Kronrod quadrature (QUADPACK), float64, always computed as a check",
+        "numeric": "Z_numeric: globally adaptive Gauss-Legendre quadrature, float64, always computed as a check",
         "infinite": "Z is \"inf\" and normalizable false when the integral diverges: no normalisation exists",
     }
     lo, hi = _bounds(domain)
