@@ -46,6 +46,8 @@ CASES = [
     ({"type": "lipschitz", "f": "1/x", "domain": [-1, 1]}, "q3: field 'f' is not finite at x = 0"),
     ({"type": "partition_function", "f": "x - 1", "domain": [0, 2]},
      "q3: field 'f' must be a non-negative (unnormalised) density"),
+    ({"type": "partition_function", "f": "0*x"}, "q3: field 'f' is zero everywhere on the domain"),
+    ({"type": "partition_function", "f": "exp(-x^2)", "domain": [2, 2]}, "q3: field 'domain' must have a < b, got [2, 2]"),
     ({"type": "vae_loss", "x": [1, 2], "x_hat": [1], "mu": 0, "logvar": 0},
      "q3: field 'x_hat' must have the same length as 'x' (2), got 1"),
     ({"type": "vae_loss", "x": 1, "x_hat": 1, "mu": [0, 1], "logvar": [0]},

@@ -84,6 +84,9 @@ def check_defined(f: Fields, name: str, expr: sp.Expr, domain: tuple[float, floa
         x0 = xs[int(np.argmax(bad))]
         f.error(name, f"is not finite at x = {x0:.6g} in the domain")
         return False
+    if nonnegative and np.all(v == 0):
+        f.error(name, "is zero everywhere on the domain: there is nothing to normalise")
+        return False
     if nonnegative and np.any(v < 0):
         x0 = xs[int(np.argmax(v < 0))]
         f.error(name, f"must be a non-negative (unnormalised) density, but f({x0:.6g}) = {float(v[xs == x0][0]):.6g} < 0")

@@ -39,8 +39,12 @@ def formula_text(a: float, b: float, c: float) -> str:
     return f"sigmoid({s})"
 
 
+def _shift(m: float) -> str:
+    return "x" if m == 0 else (f"(x - {fmt(m)})" if m > 0 else f"(x + {fmt(-m)})")
+
+
 def _density_tex(m: float, v: float) -> str:
-    return rf"\frac{{1}}{{\sqrt{{2\pi \cdot {fmt(v)}}}}} e^{{-\frac{{(x - {fmt(m)})^2}}{{2 \cdot {fmt(v)}}}}}"
+    return rf"\frac{{1}}{{\sqrt{{2\pi \cdot {fmt(v)}}}}} e^{{-\frac{{{_shift(m)}^2}}{{2 \cdot {fmt(v)}}}}}"
 
 
 def solve(pid: str, params: dict[str, Any]) -> Solution:
@@ -100,8 +104,15 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
                             value=rf"D^*({fmt(x)}) = {fmt(v)}"))
         sol.step("Values at the given points", substeps=sub)
     if cross:
-        sol.step("D* = 1/2 where the two densities are equal (roots of the quadratic): to the data "
-                 "side D* > 1/2, towards the generator's region D* < 1/2",
+        if len(cross) == 2:
+            inside = a * ((cross[0] + cross[1]) / 2) ** 2 + b * (cross[0] + cross[1]) / 2 + c
+            where = ("D* < 1/2 between them (p_g dominates), D* > 1/2 outside (p_data dominates)"
+                     if inside < 0 else
+                     "D* > 1/2 between them (p_data dominates), D* < 1/2 outside (p_g dominates)")
+        else:
+            where = ("D* > 1/2 to the right (p_data dominates)" if (b > 0 if a == 0 else a > 0)
+                     else "D* > 1/2 to the left (p_data dominates)")
+        sol.step(f"D* = 1/2 where the two densities are equal (roots of the quadratic); {where}",
                  formula=rf"{quad_tex} = 0", value="x = " + ",\\ ".join(fmt(r) for r in cross))
     sol.step("Value of the GAN game at the optimal discriminator (JSD by quadrature)",
              formula=game.latex,
