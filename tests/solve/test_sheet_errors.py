@@ -29,6 +29,7 @@ CASES = [
     ({"type": "wasserstein", "a_samples": [1, 2, 3], "b_samples": [1, 2]},
      "q3: field 'b_samples' must have the same length as 'a_samples' (3), got 2"),
     ({"type": "wasserstein", "p": 3, "a": "N(0, 1)", "b": "N(1, 1)"}, "q3: field 'p' must be one of 1, 2, got 3"),
+    ({"type": "wasserstein", "p": True, "a": "N(0, 1)", "b": "N(1, 1)"}, "q3: field 'p' must be one of 1, 2, got True"),
     ({"type": "wasserstein", "p": 1, "a": {"mean": [0, 0], "cov": [[1, 0], [0, 1]]},
       "b": {"mean": [1, 0], "cov": [[1, 0], [0, 1]]}},
      "q3: field 'p' must be 2 for multivariate Gaussians (W1 has no closed form there), got 1"),

@@ -26,6 +26,8 @@ TEXT = {
 
 def parse(f: Fields) -> dict[str, Any]:
     p = f.choice("p", [1, 2], default=2)
+    if isinstance(p, bool):  # true == 1 in Python: refuse it explicitly
+        p = f.error("p", f"must be one of 1, 2, got {p!r}")
     gauss = f.has("a") or f.has("b")
     samples = f.has("a_samples") or f.has("b_samples")
     out: dict[str, Any] = {"p": p}
