@@ -14,6 +14,7 @@ class Format(str, Enum):
     text = "text"
     markdown = "markdown"
     json = "json"
+    html = "html"
 
 
 def _run(spec: str, fmt: Format, output: Optional[Path]) -> None:
