@@ -33,6 +33,7 @@ from adlkit.solve.printers.mathml import render_math
 _HERE = Path(__file__).parent
 _IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
 _DATA_URI = re.compile(r"data:(image/(?:png|jpeg|gif|webp|svg\+xml));base64,[A-Za-z0-9+/=\s]+\Z")
+_LATEX_HINT = re.compile(r"\\[A-Za-z]+|[_^]\{")
 SUBSTEPS_OPEN_MAX = 4  # longer lists of sub-steps start collapsed on screen
 
 
@@ -71,6 +72,8 @@ def _answer_html(v: Any) -> str:
     if _is_num(v):
         return render_math(_num_tex(v))
     if isinstance(v, str):
+        if _LATEX_HINT.search(v):  # an answer that is itself a formula (LaTeX)
+            return render_math(v)
         return f'<div class="prose">{esc(v)}</div>'
     if isinstance(v, list) and v and all(_is_num(a) for a in v):
         if len(v) <= 12:
