@@ -157,6 +157,10 @@ def test_figures_are_embedded_as_data_uris(tmp_path):
     assert 'src="data:image/png;base64,' + base64.b64encode(png).decode() + '"' in page
     assert str(tmp_path) not in page.replace(str(tmp_path / "missing.png"), "")
     assert "Figure gone could not be embedded" in page
+    # a path relative to the directory the figures were drawn into
+    rel = Solution("f", "demo", answers={"x": 1}, figures={"dot": "dot.png"})
+    page = render_sheet(SolvedSheet("", [rel]), base_dir=tmp_path)
+    assert 'src="data:image/png;base64,' + base64.b64encode(png).decode() + '"' in page
 
 
 def test_jupyter_reprs():
