@@ -223,8 +223,13 @@ SEED_VALUES = {
 
 
 def test_seed_sheet_renders_as_a_finished_solution_sheet(browser, tmp_path):
+    from typer.testing import CliRunner
+
+    from adlkit.cli import app
+
     page = tmp_path / "sheet.html"
-    page.write_text(render_sheet(solve_file(bundled_exam_path())), encoding="utf-8")
+    r = CliRunner().invoke(app, ["exam", "--format", "html", "-o", str(page)])
+    assert r.exit_code == 0, r.output
     requests = _open(browser, page)
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
     assert browser.js("document.querySelectorAll('details:not([open])').length") > 0  # collapsible
