@@ -47,7 +47,8 @@ def esc(text: Any) -> str:
 
 
 def _slug(pid: str) -> str:
-    return "sol-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", pid).strip("-") or "x")
+    """An HTML id for a problem id, one-to-one (any other character becomes ``.hex``)."""
+    return "sol-" + "".join(c if (c.isascii() and c.isalnum()) or c in "_-" else f".{ord(c):x}" for c in pid)
 
 
 # -- answers ------------------------------------------------------------------------------------
