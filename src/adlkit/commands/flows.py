@@ -61,6 +61,7 @@ def train_flow(
     resume: bool = typer.Option(False, help="Resume from OUT/last.pt."),
     float64: bool = typer.Option(False, "--float64", help="Train in float64."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    threads: Optional[int] = typer.Option(None, min=1, help="CPU threads for torch (default: 1 for 2-D data, torch's default otherwise)."),
 ) -> None:
     """Train a RealNVP flow; write checkpoints, plots and metrics.json to OUT.
 
@@ -89,6 +90,10 @@ def train_flow(
     from adlkit.flows import RealNVP
     from adlkit.train import NonFiniteLossError
 
+    if threads is not None:
+        torch.set_num_threads(threads)
+    elif not is_digits and (X_file is None or X_file.shape[1] <= 8):
+        torch.set_num_threads(1)  # small matrices: one thread is fastest
     out = out or Path("runs") / f"flow-{path.stem if path is not None else name}"
     out.mkdir(parents=True, exist_ok=True)
     common = dict(n_couplings=couplings, hidden=widths, scale_clamp=scale_clamp or None, lr=lr,
