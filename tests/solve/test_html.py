@@ -188,6 +188,21 @@ def test_cli_exam_writes_one_html_file(tmp_path):
     assert "q1a" in text and "0.5625" in text
 
 
+def test_cli_html_embeds_the_figures(tmp_path):
+    from typer.testing import CliRunner
+
+    from adlkit.cli import app
+
+    r = CliRunner().invoke(app, ["exam", "--format", "html", "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    pngs = sorted((tmp_path / "out").glob("*.png"))
+    page = (tmp_path / "out" / "sheet.html").read_text(encoding="utf-8")
+    assert len(pngs) >= 5
+    for png in pngs:  # every PNG drawn is in the page, as data, not as a link
+        assert base64.b64encode(png.read_bytes()).decode() in page
+        assert png.name not in page.split("<body>", 1)[1].replace(f'alt="{png.stem}"', "")
+
+
 def test_cli_html_invalid_spec_exits_2_without_output(tmp_path):
     spec = tmp_path / "bad.yaml"
     spec.write_text("problems:\n  - id: q\n    type: word2vec\n    length: 5\n    window: 4\n    dim: 2\n")
