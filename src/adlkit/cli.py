@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "adlkit.commands.solve",
     "adlkit.commands.flows",
     "adlkit.commands.embeddings",
+    "adlkit.commands.check",
 ]
 
 for _module in COMMAND_MODULES:

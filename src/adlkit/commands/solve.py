@@ -14,9 +14,10 @@ class Format(str, Enum):
     text = "text"
     markdown = "markdown"
     json = "json"
+    html = "html"
 
 
-SHEET_NAMES = {"text": "sheet.txt", "markdown": "sheet.md", "json": "sheet.json"}
+SHEET_NAMES = {"text": "sheet.txt", "markdown": "sheet.md", "json": "sheet.json", "html": "sheet.html"}
 
 
 def _run(spec: str, fmt: Format, output: Optional[Path], out_dir: Optional[Path] = None) -> None:
@@ -29,7 +30,7 @@ def _run(spec: str, fmt: Format, output: Optional[Path], out_dir: Optional[Path]
         raise typer.Exit(2)
     try:
         data = load_spec_text(sys.stdin.read(), "stdin") if spec == "-" else load_spec_file(spec)
-        parsed = validate_spec(data)[1] if out_dir is not None else None
+        parsed = validate_spec(data)[1] if (out_dir is not None or fmt is Format.html) else None
         sheet = solve_spec(data)
     except SpecError as err:
         for line in err.messages:
@@ -45,6 +46,8 @@ def _run(spec: str, fmt: Format, output: Optional[Path], out_dir: Optional[Path]
     render = get_printer(fmt.value)
     if fmt is Format.text and output is None:
         text = render(sheet, color=sys.stdout.isatty())
+    elif fmt is Format.html:
+        text = _html_page(sheet, parsed, out_dir)
     else:
         text = render(sheet)
     if output is not None:
@@ -52,6 +55,22 @@ def _run(spec: str, fmt: Format, output: Optional[Path], out_dir: Optional[Path]
         typer.echo(f"wrote {output}", err=True)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _html_page(sheet, parsed, out_dir: Optional[Path]) -> str:
+    """The self-contained page embeds its figures: drawn into ``--out DIR`` when given, else
+    into a temporary directory that is removed once they are embedded."""
+    import tempfile
+
+    from adlkit.solve.printers.html import render_sheet
+
+    if out_dir is not None:
+        return render_sheet(sheet, base_dir=out_dir)
+    from adlkit.solve.figures import attach_figures
+
+    with tempfile.TemporaryDirectory(prefix="adlkit-figures-") as tmp:
+        attach_figures(sheet, parsed, tmp)
+        return render_sheet(sheet, base_dir=tmp)
 
 
 def solve(
