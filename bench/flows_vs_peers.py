@@ -370,6 +370,8 @@ def main() -> None:
     ap.add_argument("--patience", type=int, default=40, help="digits: early-stopping patience in epochs")
     ap.add_argument("--libs", nargs="+", default=LIBS, choices=LIBS)
     ap.add_argument("--speed-only", action="store_true", help="only the interleaved throughput run")
+    ap.add_argument("--interleaved", action="store_true",
+                    help="moons only: NLL and steps/s for each seed from one interleaved process per seed")
     ap.add_argument("--json", help="also write all raw results to this file")
     ap.add_argument("--bernoulli", metavar="OUT_DIR", help="run the Bernoulli pixel model on binarized digits instead")
     ap.add_argument("--worker", choices=LIBS, help=argparse.SUPPRESS)
@@ -396,6 +398,25 @@ def main() -> None:
         line = {"task": "moons", "steps": steps}
         line.update({lib: {"nll": res[lib]["nll"], "steps_per_s": res[lib]["steps_per_s"]} for lib in a.libs})
         print(json.dumps(line))
+        return
+
+    if a.interleaved:
+        steps = a.steps or 3000
+        per_seed = {lib: [] for lib in a.libs}
+        for seed in a.seeds:
+            res = interleaved("moons", seed, steps, a.threads, a.libs)
+            print(f"moons seed {seed} interleaved " + json.dumps(res), file=sys.stderr)
+            for lib in a.libs:
+                per_seed[lib].append(res[lib])
+        print(f"moons, {steps} steps, seeds {a.seeds}, one interleaved process per seed")
+        print("| library | held-out NLL (nats), mean (min to max) | per seed | steps/s |\n|---|---|---|---|")
+        for lib in a.libs:
+            r = summarize(per_seed[lib])
+            each = ", ".join(f"{x['nll']:.3f}" for x in per_seed[lib])
+            print(f"| {lib} | {fmt(r, 'nll', '.3f')} | {each} | {fmt(r, 'steps_per_s', '.0f')} |")
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump({"per_seed": per_seed, "seeds": a.seeds, "argv": sys.argv}, f, indent=1)
         return
 
     tasks = ["moons", "digits"] if a.task == "all" else [a.task]
