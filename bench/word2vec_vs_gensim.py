@@ -9,7 +9,9 @@ Throughput = raw corpus tokens x epochs / training seconds (vocabulary building 
 both; it is reported separately as part of the wall time).
 Quality: WordSim-353 and SimLex-999 Spearman, Google analogies 3CosAdd with restrict_vocab 30000
 (the number of questions evaluated is reported), all computed by adlkit's KeyedVectors for both
-models (the same code path; gensim's own evaluate_* agree, see --check-eval).
+models (the same code path; gensim's own evaluate_* agree, see --check-eval). gensim's rows are
+put in adlkit's vocabulary order first (the same words; only ties in count are ordered
+differently), so restrict_vocab selects the same 30,000 words for both.
 
     python bench/word2vec_vs_gensim.py --quick            # ~1 M tokens, 1 epoch, < 60 s
     python bench/word2vec_vs_gensim.py --reps 3           # the full corpus, 3 seeds
@@ -91,7 +93,15 @@ def child(args: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         m.train(sents, total_examples=len(sents), epochs=args.epochs)
         res["train_s"] = time.perf_counter() - t0
-        wv = KeyedVectors(np.asarray(m.wv.vectors), list(m.wv.index_to_key))
+        # Same words, but gensim breaks count ties by LAST first appearance and adlkit by first:
+        # put gensim's rows in adlkit's order so that restrict_vocab picks the identical words.
+        ours = [w for w, n in zip(corpus.words, np.asarray(corpus.counts).tolist()) if n >= 5]
+        if set(ours) == set(m.wv.index_to_key):
+            rows = [m.wv.key_to_index[w] for w in ours]
+            wv = KeyedVectors(np.asarray(m.wv.vectors)[rows], ours)
+        else:
+            res["vocab_differs"] = True
+            wv = KeyedVectors(np.asarray(m.wv.vectors), list(m.wv.index_to_key))
         if args.check_eval:
             sets = _eval_sets()
             res["gensim_own_ws353"] = float(m.wv.evaluate_word_pairs(str(sets["ws353"]))[1][0])

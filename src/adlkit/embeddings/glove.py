@@ -90,6 +90,8 @@ class GloVe:
 
     Parameters: ``vector_size`` d, ``window`` words each side (GloVe's default 10), ``x_max`` 100,
     ``alpha`` 0.75, ``eta`` AdaGrad step 0.05, ``epochs``, ``workers`` Hogwild threads, ``seed``.
+    ``init``: word and context vectors start uniform in [-0.5, 0.5] / sqrt(d) ("scaled"), or / d
+    as in glove.c ("glove"); near zero both factors of w.c are tiny and learning starts slowly.
     ``fit(corpus)`` returns self; then ``wv`` (W + C as :class:`KeyedVectors`), ``history``
     (mean weighted cost per epoch, float64), ``nnz_`` (stored unordered pairs).
     """
@@ -97,7 +99,7 @@ class GloVe:
     def __init__(self, vector_size: int = 100, window: int = 10, max_vocab: int | None = 30000,
                  min_count: int = 5, x_max: float = 100.0, alpha: float = 0.75, eta: float = 0.05,
                  epochs: int = 50, workers: int | None = None, seed: int = 1, buffer_pairs: int = 1 << 23,
-                 progress: bool = False):
+                 init: str = "scaled", progress: bool = False):
         for ok, msg in [(vector_size >= 1, "vector_size must be >= 1"), (window >= 1, "window must be >= 1"),
                         (max_vocab is None or max_vocab >= 2, "max_vocab must be >= 2"),
                         (min_count >= 1, "min_count must be >= 1"), (x_max > 0, "x_max must be > 0"),
@@ -115,6 +117,9 @@ class GloVe:
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.seed = seed
         self.buffer_pairs = buffer_pairs
+        if init not in ("scaled", "glove"):
+            raise ValueError("init must be 'scaled' or 'glove'")
+        self.init = init
         self.progress = progress
         self.history: list[float] = []
 
@@ -166,8 +171,9 @@ class GloVe:
         del xx
         rng = np.random.default_rng(self.seed)
         d = self.vector_size
-        self.W_ = ((rng.random((v, d), dtype=np.float32) - 0.5) / d).astype(np.float32)
-        self.C_ = ((rng.random((v, d), dtype=np.float32) - 0.5) / d).astype(np.float32)
+        scale = 1.0 / d if self.init == "glove" else 1.0 / np.sqrt(d)
+        self.W_ = ((rng.random((v, d), dtype=np.float32) - 0.5) * scale).astype(np.float32)
+        self.C_ = ((rng.random((v, d), dtype=np.float32) - 0.5) * scale).astype(np.float32)
         bw = ((rng.random(v, dtype=np.float32) - 0.5) / d).astype(np.float32)
         bc = ((rng.random(v, dtype=np.float32) - 0.5) / d).astype(np.float32)
         gW = np.ones((v, d), np.float32)
