@@ -26,12 +26,14 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
-import sympy as sp
 
 from adlkit.symbolic import FAILED, TIMED_OUT, with_timeout
+
+if TYPE_CHECKING:  # sympy is imported inside the functions: the network bounds do not need it
+    import sympy as sp
 
 WGAN_TOL = 1e-12
 
@@ -76,6 +78,7 @@ def _x() -> sp.Symbol:
 
 
 def _as_float(v: Any) -> float:
+    import sympy as sp
     if v is sp.oo or v == sp.oo:
         return math.inf
     if v is sp.zoo or v is sp.nan or v == -sp.oo:
@@ -188,6 +191,7 @@ def _domain(domain: Sequence[Any] | None) -> tuple[float, float]:
 
 
 def _sym(v: float) -> sp.Expr:
+    import sympy as sp
     if v == math.inf:
         return sp.oo
     if v == -math.inf:
@@ -213,6 +217,8 @@ def lipschitz_constant(f: Any, domain: Sequence[Any] | None = None, *,
     string of the safe grammar) on ``domain`` = (a, b) (default the real line; +-inf or "oo"
     allowed). Returns a :class:`LipschitzResult` (``constant`` is ``math.inf`` when f is not
     Lipschitz there)."""
+    import sympy as sp
+
     x = _x()
     if isinstance(f, str):
         from adlkit.solve.expr import parse

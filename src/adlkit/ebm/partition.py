@@ -23,12 +23,14 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
-import sympy as sp
 
 from adlkit.symbolic import FAILED, TIMED_OUT, with_timeout
+
+if TYPE_CHECKING:  # sympy is imported inside the functions: the grid helpers do not need it
+    import sympy as sp
 
 
 @dataclass
@@ -77,6 +79,8 @@ def _x() -> sp.Symbol:
 def gaussian_form(f: sp.Expr, x: sp.Symbol | None = None) -> GaussianForm | None:
     """Recognise :math:`C\\,e^{g(x)}` with g a polynomial of degree 2 (any sign of the
     leading coefficient); None otherwise."""
+    import sympy as sp
+
     x = x or _x()
     C, rest = f.as_independent(x, as_Add=False)
     rest = sp.powsimp(rest, combine="exp")
@@ -104,6 +108,8 @@ def gaussian_form(f: sp.Expr, x: sp.Symbol | None = None) -> GaussianForm | None
 
 
 def _gaussian_Z(gf: GaussianForm, a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    import sympy as sp
+
     if gf.a2 > 0:
         if a.is_infinite or b.is_infinite:
             return sp.oo
@@ -128,6 +134,8 @@ def _domain(domain: Sequence[Any] | None) -> tuple[float, float]:
 
 
 def _sym(v: float) -> sp.Expr:
+    import sympy as sp
+
     if math.isinf(v):
         return sp.oo if v > 0 else -sp.oo
     return sp.nsimplify(v, rational=True)
@@ -151,6 +159,8 @@ def partition_function(f: Any, domain: Sequence[Any] | None = None, *,
                        timeout: float = 3.0) -> PartitionResult:
     """Z of the unnormalised density ``f`` (SymPy expression in ``x`` or expression string) on
     ``domain`` (default the real line). See the module docstring for the method."""
+    import sympy as sp
+
     x = _x()
     if isinstance(f, str):
         from adlkit.solve.expr import parse

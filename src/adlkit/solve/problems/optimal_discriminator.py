@@ -105,9 +105,9 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
         sol.step("Values at the given points", substeps=sub)
     if cross:
         if len(cross) == 2:
-            inside = a * ((cross[0] + cross[1]) / 2) ** 2 + b * (cross[0] + cross[1]) / 2 + c
+            mid = optimal_discriminator_at(P, G, np.array([(cross[0] + cross[1]) / 2]))[0]
             where = ("D* < 1/2 between them (p_g dominates), D* > 1/2 outside (p_data dominates)"
-                     if inside < 0 else
+                     if mid < 0.5 else
                      "D* > 1/2 between them (p_data dominates), D* < 1/2 outside (p_g dominates)")
         else:
             where = ("D* > 1/2 to the right (p_data dominates)" if (b > 0 if a == 0 else a > 0)
