@@ -168,8 +168,8 @@ MEASURE = r"""
   const answers = {};
   document.querySelectorAll('section.problem').forEach(s => {
     const rows = {};
-    s.querySelectorAll('.answers tr').forEach(tr => {
-      rows[tr.querySelector('th').textContent.trim()] = tr.querySelector('td').innerText.trim();
+    s.querySelectorAll('.answers > table > tbody > tr').forEach(tr => {
+      rows[tr.querySelector(':scope > th').textContent.trim()] = tr.querySelector(':scope > td').innerText.trim();
     });
     answers[s.querySelector('.pid').textContent] = rows;
   });

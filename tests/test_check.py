@@ -96,6 +96,8 @@ def test_matching_rules():
     assert matches("inf", math.inf, tol) and not matches(1e9, math.inf, tol)
     assert matches("3*sqrt(pi)", "3*sqrt(pi)", tol) and matches(5.317, "3*sqrt(pi)", tol)
     assert matches(True, True, tol) and not matches(1, True, tol)
+    assert matches({"a": 0.25, "b": -2.5}, {"a": 0.25, "b": -2.5004}, tol)
+    assert not matches({"a": 0.25}, {"a": 0.25, "b": -2.5}, tol)
     # a training set in any order, but each pair as written
     assert matches([["w2", "w1"], ["w1", "w2"]], [["w1", "w2"], ["w2", "w1"]], tol)
     assert not matches([["w2", "w1"], ["w2", "w1"]], [["w1", "w2"], ["w2", "w1"]], tol)

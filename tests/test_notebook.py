@@ -44,17 +44,23 @@ def test_example_notebook_executes(tmp_path, monkeypatch):
 
 
 def test_python_solve_validates_like_the_cli(tmp_path):
-    bad = {"x": [1], "s": "0.5*x1 + __import__('os')", "t": "1", "split": 0}
-    with pytest.raises(adlkit.solve.SpecError) as err:
-        adlkit.solve("coupling", **bad)
-    spec = tmp_path / "bad.yaml"
     import yaml
 
-    spec.write_text(yaml.safe_dump({"problems": [{"id": "p1", "type": "coupling", **bad}]}))
-    r = CliRunner().invoke(app, ["solve", str(spec)])
-    assert r.exit_code == 2
-    assert r.stderr.strip().splitlines() == err.value.messages
-    assert len(err.value.messages) >= 2
+    # the seed's Q3C from Python: KL(N(3, 2) || N(4, 1)) = 0.6534, the other way 0.3466
+    sol = adlkit.solve("kl", p="N(3, 2)", q="N(4, 1)")
+    assert round(sol.answers["kl_pq"], 4) == 0.6534 and round(sol.answers["kl_qp"], 4) == 0.3466
+    for bad in ({"p": "N(3, -2)", "q": {"mean": 1}, "r": 3},
+                {"x": [1], "s": "0.5*x1 + __import__('os')", "t": "1", "split": 0, "type": "coupling"}):
+        bad = dict(bad)
+        ptype = bad.pop("type", "kl")
+        with pytest.raises(adlkit.solve.SpecError) as err:
+            adlkit.solve(ptype, **bad)
+        spec = tmp_path / "bad.yaml"
+        spec.write_text(yaml.safe_dump({"problems": [{"id": "p1", "type": ptype, **bad}]}))
+        r = CliRunner().invoke(app, ["solve", str(spec)])
+        assert r.exit_code == 2
+        assert r.stderr.strip().splitlines() == err.value.messages
+        assert len(err.value.messages) >= 2
 
 
 def test_solve_is_callable_after_the_subpackage_is_imported():

@@ -176,6 +176,9 @@ def matches(given: Any, right: Any, tol: Tolerance) -> bool:
         if all(_is_num(a) or isinstance(a, list) for a in right) and any(_is_num(a) for a in _flat(right)):
             return all(matches(g, a, tol) for g, a in zip(given, right))
         return sorted(_canon(g) for g in given) == sorted(_canon(a) for a in right)
+    if isinstance(right, dict):
+        return (isinstance(given, dict) and set(map(str, given)) == set(right)
+                and all(matches(given[k] if k in given else given[_key(given, k)], right[k], tol) for k in right))
     if isinstance(right, str):
         if not isinstance(given, (str, int, float)):
             return False
@@ -184,6 +187,10 @@ def matches(given: Any, right: Any, tol: Tolerance) -> bool:
             return tol.ok(a, b)
         return " ".join(str(given).split()).lower() == " ".join(right.split()).lower()
     return given == right
+
+
+def _key(d: dict, k: str) -> Any:
+    return next(x for x in d if str(x) == k)
 
 
 def _flat(v: Any) -> Iterator[Any]:

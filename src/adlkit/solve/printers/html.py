@@ -82,6 +82,9 @@ def _answer_html(v: Any) -> str:
     if (isinstance(v, list) and v and all(isinstance(r, list) and r and all(_is_num(a) for a in r) for r in v)
             and len({len(r) for r in v}) == 1 and len(v) <= 12 and len(v[0]) <= 12):
         return render_math(fmt_matrix(v, digits=6))
+    if isinstance(v, dict):
+        rows = "".join(f'<tr><th scope="row">{esc(k)}</th><td>{_answer_html(x)}</td></tr>' for k, x in v.items())
+        return f'<table class="nested">{rows}</table>'
     items = v if isinstance(v, list) else [v]
     text = "\n".join(_listing_item(a) for a in items)
     if isinstance(v, list) and len(v) > 6:
