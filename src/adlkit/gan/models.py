@@ -28,10 +28,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from adlkit.gan import losses as L
-from adlkit.gan.penalty import clip_weights, input_gradient_norms, interpolate
+from adlkit.gan.penalty import clip_weights, interpolate
 
 LOSSES = ("gan", "wgan", "wgan-gp")
 GENERATOR_LOSSES = ("nonsaturating", "minimax")
@@ -78,6 +79,33 @@ class Critic(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.mlp(x.flatten(1)).squeeze(1)
+
+    def input_gradient(self, x: Tensor) -> Tensor:
+        r"""Per-sample input gradient :math:`\nabla_x f(x)`, (N, D), written out for the ReLU MLP
+        and differentiable with respect to the weights (for the gradient penalty).
+
+        For :math:`f(x) = w_L^\top \mathrm{relu}(W_{L-1} \cdots \mathrm{relu}(W_1 x + b_1) \cdots) + b_L`,
+        :math:`\nabla_x f = W_1^\top M_1 W_2^\top M_2 \cdots M_{L-1} w_L` with the ReLU masks
+        :math:`M_l = \mathrm{diag}(W_l h_{l-1} + b_l > 0)`. The masks are piecewise constant in
+        the weights, so holding them fixed gives the exact gradient of the penalty (almost
+        everywhere), as double back-propagation does -- without back-propagating the zero
+        derivative of the masks through a second forward pass (about a sixth fewer matrix
+        products per WGAN-GP critic step than ``autograd.grad(..., create_graph=True)``;
+        checked against it in ``tests/gan/test_penalty.py``).
+        """
+        linears = [m for m in self.mlp.net if isinstance(m, nn.Linear)]
+        masks: list[Tensor] = []
+        with torch.no_grad():
+            h = x.flatten(1)
+            for lin in linears[:-1]:
+                a = F.linear(h, lin.weight, lin.bias)
+                m = a > 0
+                masks.append(m.to(a.dtype))
+                h = a.mul_(masks[-1])
+        g = linears[-1].weight * masks[-1]  # (N, H_{L-1}): (1, H) broadcast over the batch
+        for lin, m in zip(reversed(linears[1:-1]), reversed(masks[:-1])):
+            g = (g @ lin.weight) * m
+        return g @ linears[0].weight
 
 
 class GAN(nn.Module):
@@ -173,7 +201,8 @@ class GAN(nn.Module):
             if self.loss == "wgan":
                 make = lambda ps: torch.optim.RMSprop(ps, lr=self.lr)  # noqa: E731
             else:
-                make = lambda ps: torch.optim.Adam(ps, lr=self.lr, betas=self.betas)  # noqa: E731
+                # fused: one kernel per step for all parameters (CPU and CUDA since torch 2.4)
+                make = lambda ps: torch.optim.Adam(ps, lr=self.lr, betas=self.betas, fused=True)  # noqa: E731
             self._optimizers = {"critic": make(self.critic.parameters()),
                                 "generator": make(self.generator.parameters())}
         return self._optimizers
@@ -191,8 +220,11 @@ class GAN(nn.Module):
         w_sum = 0.0
         gp_sum = 0.0
         gn_sum = 0.0
-        for real in x.chunk(self.n_critic):
-            loss, m = self._critic_step(real, opts["critic"], backward)
+        reals = x.chunk(self.n_critic)
+        with torch.no_grad():  # the generator is fixed during the critic updates: one pass
+            fakes = self.generator(torch.randn(x.shape[0], self.latent_dim)).split([r.shape[0] for r in reals])
+        for real, fake in zip(reals, fakes):
+            loss, m = self._critic_step(real, fake, opts["critic"], backward)
             w_sum += m.get("w_estimate", m.get("value", 0.0))
             gp_sum += m.get("gp", 0.0)
             gn_sum += m.get("grad_norm", 0.0)
@@ -218,10 +250,9 @@ class GAN(nn.Module):
         return float(L.discriminator_loss(r, f) if self.loss == "gan" else L.critic_loss(r, f))
 
     # -- the updates ---------------------------------------------------------------------------
-    def _critic_step(self, real: Tensor, opt: torch.optim.Optimizer, backward) -> tuple[float, dict[str, float]]:
+    def _critic_step(self, real: Tensor, fake: Tensor, opt: torch.optim.Optimizer,
+                     backward) -> tuple[float, dict[str, float]]:
         n = real.shape[0]
-        with torch.no_grad():
-            fake = self.generator(torch.randn(n, self.latent_dim))
         scores = self.critic(torch.cat([real, fake]))  # one forward pass for both
         s_real, s_fake = scores[:n], scores[n:]
         m: dict[str, float] = {}
@@ -232,7 +263,7 @@ class GAN(nn.Module):
             loss = L.critic_loss(s_real, s_fake)
             m["w_estimate"] = -float(loss.detach())
             if self.loss == "wgan-gp":
-                norms = input_gradient_norms(self.critic, interpolate(real, fake), create_graph=True)
+                norms = self.critic.input_gradient(interpolate(real, fake).detach()).norm(dim=1)
                 gp = self.gp_lambda * (norms - 1.0).square().mean()
                 loss = loss + gp
                 m["gp"] = float(gp.detach())

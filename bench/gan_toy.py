@@ -1,0 +1,137 @@
+"""WGAN-GP on 8 Gaussians: adlkit against a plain-PyTorch reference, side by side.
+
+Settings of the WGAN-GP paper's toy experiment (Gulrajani et al. 2017, ``gan_toy.py``):
+generator and critic are MLPs with 3 hidden layers of 512 ReLU units, noise dimension 2,
+batch 256, 5 critic iterations per generator iteration, Adam lr 1e-4, betas (0.5, 0.9);
+lambda = 10 (the paper's setting; the original toy script used 0.1). Target: the 8-Gaussians
+mixture of ``adlkit.data.toys`` (radius 2, std sqrt(0.02)), 100,000 training points.
+
+Both implementations start from the same weights (same seed, same layer order) and see the
+same real batches; they run in alternating chunks of iterations in one process, so machine load
+hits both alike. Throughput counts generator iterations (each with 5 critic updates) per second
+of training time. Quality: exact W1 (POT) between 2,000 generated and 2,000 held-out points
+(1,000 with --quick) and mode coverage (``adlkit.gan.metrics``).
+
+    python bench/gan_toy.py --quick          # under a minute; prints a JSON line last
+    python bench/gan_toy.py --iters 2000     # the full comparison
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import torch
+from torch import nn
+
+
+# ---- the reference: straightforward WGAN-GP in plain PyTorch -------------------------------
+def mlp(i: int, o: int, h: int = 512) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(i, h), nn.ReLU(), nn.Linear(h, h), nn.ReLU(),
+                         nn.Linear(h, h), nn.ReLU(), nn.Linear(h, o))
+
+
+class Reference:
+    def __init__(self) -> None:
+        self.G, self.D = mlp(2, 2), mlp(2, 1)
+        self.optG = torch.optim.Adam(self.G.parameters(), lr=1e-4, betas=(0.5, 0.9))
+        self.optD = torch.optim.Adam(self.D.parameters(), lr=1e-4, betas=(0.5, 0.9))
+
+    def iteration(self, batch: torch.Tensor) -> None:
+        for real in batch.chunk(5):
+            fake = self.G(torch.randn(real.shape[0], 2)).detach()
+            d_real, d_fake = self.D(real).mean(), self.D(fake).mean()
+            alpha = torch.rand(real.shape[0], 1)
+            interp = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+            d_interp = self.D(interp)
+            grads = torch.autograd.grad(d_interp, interp, grad_outputs=torch.ones_like(d_interp),
+                                        create_graph=True)[0]
+            gp = 10 * ((grads.norm(2, dim=1) - 1) ** 2).mean()
+            loss = d_fake - d_real + gp
+            self.optD.zero_grad()
+            loss.backward()
+            self.optD.step()
+        g_loss = -self.D(self.G(torch.randn(batch.shape[0] // 5, 2))).mean()
+        self.optG.zero_grad()
+        g_loss.backward()
+        self.optG.step()
+
+    @torch.no_grad()
+    def sample(self, n: int) -> torch.Tensor:
+        return self.G(torch.randn(n, 2))
+
+
+# ---- adlkit ----------------------------------------------------------------------------------
+class Adlkit:
+    def __init__(self) -> None:
+        from adlkit.gan.models import GAN
+
+        self.model = GAN("wgan-gp", data_shape=[2], latent_dim=2, hidden=[512, 512, 512])
+
+    def iteration(self, batch: torch.Tensor) -> None:
+        self.model.train_step(batch)
+
+    def sample(self, n: int) -> torch.Tensor:
+        return self.model.sample(n)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--iters", type=int, default=2000, help="generator iterations per implementation")
+    ap.add_argument("--quick", action="store_true", help="a time budget of ~35 s of training, 1,000-point W1")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--chunk", type=int, default=5, help="iterations per alternation")
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+
+    from adlkit.data import toys
+    from adlkit.gan.metrics import gaussian_centres, mode_coverage, wasserstein1
+
+    train, test = toys.load("8gaussians", 100_000, 5_000, seed=args.seed, standardize=False)
+    train = torch.as_tensor(train, dtype=torch.float32)
+    test = torch.as_tensor(test, dtype=torch.float32)
+    impls = {}
+    for name, cls in (("adlkit", Adlkit), ("reference", Reference)):
+        torch.manual_seed(args.seed)  # same initial weights: generator first, then critic
+        impls[name] = cls()
+    rng = {name: torch.Generator().manual_seed(args.seed + 1) for name in impls}
+    state = {name: torch.random.get_rng_state() for name in impls}
+    seconds = {name: 0.0 for name in impls}
+    B = 5 * 256
+    budget = 35.0 if args.quick else float("inf")
+    iters = 0
+    while iters < (10**9 if args.quick else args.iters):
+        if args.quick and seconds["adlkit"] + seconds["reference"] > budget:
+            break
+        k = args.chunk if args.quick else min(args.chunk, args.iters - iters)
+        for name, impl in impls.items():
+            torch.random.set_rng_state(state[name])
+            t0 = time.perf_counter()
+            for _ in range(k):
+                idx = torch.randint(0, train.shape[0], (B,), generator=rng[name])
+                impl.iteration(train[idx])
+            seconds[name] += time.perf_counter() - t0
+            state[name] = torch.random.get_rng_state()
+        iters += k
+        if not args.quick and iters % 100 == 0:
+            print(f"{iters} iterations: " + ", ".join(f"{n} {iters / s:.2f} it/s" for n, s in seconds.items()),
+                  flush=True)
+    n_eval = 1000 if args.quick else 2000
+    centres, std = gaussian_centres("8gaussians")
+    out: dict = {"task": "8gaussians", "iters": iters}
+    for name, impl in impls.items():
+        torch.manual_seed(args.seed + 2)
+        s = impl.sample(max(n_eval, 10_000))
+        cov = mode_coverage(s, centres, std)
+        out[name] = {"iters_per_s": round(iters / seconds[name], 3),
+                     "w1": round(wasserstein1(s[:n_eval], test[:n_eval]), 4),
+                     "modes": cov.modes, "high_quality": round(cov.high_quality, 3)}
+    out["speedup"] = round(out["adlkit"]["iters_per_s"] / out["reference"]["iters_per_s"], 3)
+    out["w1_floor"] = round(wasserstein1(test[:n_eval], test[n_eval:2 * n_eval]), 4)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
