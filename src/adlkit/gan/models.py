@@ -123,6 +123,7 @@ class GAN(nn.Module):
         generator_loss: "nonsaturating" or "minimax" (only for "gan").
         shift, scale: the data are standardised as (x - shift) / scale before the networks.
         out_activation: "none" or "tanh" for the generator's last layer.
+        target: name of the data set the model is trained on (metadata for ``adlkit eval gan``).
 
     Conventions: see :mod:`adlkit.gan.losses`. ``train_step`` returns floats: ``loss`` (the last
     critic loss including the penalty), ``g_loss``, and ``w_estimate`` (Wasserstein losses: the
@@ -146,6 +147,7 @@ class GAN(nn.Module):
         shift: float | Sequence[float] = 0.0,
         scale: float | Sequence[float] = 1.0,
         out_activation: str = "none",
+        target: str | None = None,
     ):
         super().__init__()
         if loss not in LOSSES:
@@ -168,6 +170,7 @@ class GAN(nn.Module):
         self.gp_lambda = float(gp_lambda)
         self.generator_loss = generator_loss
         self.out_activation = out_activation
+        self.target = target
         if self.n_critic < 1:
             raise ValueError(f"n_critic must be >= 1, got {self.n_critic}")
         if not self.lr > 0:
@@ -193,6 +196,7 @@ class GAN(nn.Module):
             "betas": list(self.betas) if self.betas is not None else None, "clip": self.clip,
             "gp_lambda": self.gp_lambda, "generator_loss": self.generator_loss,
             "shift": self._shift_cfg, "scale": self._scale_cfg, "out_activation": self.out_activation,
+            "target": self.target,
         }
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
