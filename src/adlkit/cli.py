@@ -29,6 +29,7 @@ for _name, _help in [
 COMMAND_MODULES = [
     "adlkit.commands.solve",
     "adlkit.commands.flows",
+    "adlkit.commands.gan",
 ]
 
 for _module in COMMAND_MODULES:

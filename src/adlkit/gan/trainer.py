@@ -44,8 +44,8 @@ def load_data(name: str, n_train: int = 100_000, n_test: int = 5_000, seed: int 
     if name == "digits":
         from adlkit.data import digits as dg
 
-        tr, _ = dg.load_digits("train", seed=seed)
-        te, _ = dg.load_digits("test", seed=seed)
+        tr, _ = dg.load_digits("train")  # the fixed split (seed 0), as every adlkit model uses
+        te, _ = dg.load_digits("test")
         test = torch.as_tensor(dg.dequantize(te, random_state=seed + 1), dtype=torch.float32).reshape(-1, 8, 8)
         train = torch.as_tensor(tr, dtype=torch.float32).reshape(-1, 8, 8)
         kw = {"data_shape": [8, 8], "latent_dim": 16, "hidden": [256, 256], "shift": 0.5, "scale": 0.5,
@@ -83,11 +83,14 @@ def train_gan(
     snapshot_every: int = 0,
     n_snapshot: int = 1000,
     progress: bool = True,
+    log_every: int = 0,
     **model_overrides: Any,
 ) -> GANRun:
     """Train for ``iters`` generator iterations (each with ``n_critic`` critic updates on
     ``batch_size`` real samples apiece). ``snapshot_every`` (0: iters // 8) sets how often
-    ``n_snapshot`` samples are drawn from one fixed noise batch for the plots."""
+    ``n_snapshot`` samples are drawn from one fixed noise batch for the plots. With ``progress``,
+    a line with both losses and the critic's Wasserstein estimate (averaged since the last line)
+    is printed every ``log_every`` steps (0: iters // 20) above the loop's progress bar."""
     from adlkit.train import TrainConfig, fit
 
     if iters < 1:
@@ -119,9 +122,25 @@ def train_gan(
     if not snap_steps:
         snapshot(0)
 
+    log_n = log_every or max(1, iters // 20)
+    sums: dict[str, float] = {}
+
     def callback(info: dict[str, Any]) -> None:
-        if info["step"] % every == 0 or info["step"] == iters:
-            snapshot(info["step"])
+        step = info["step"]
+        if step % every == 0 or step == iters:
+            snapshot(step)
+        for k in ("loss", "g_loss", "w_estimate", "value", "grad_norm"):
+            if k in info:
+                sums[k] = sums.get(k, 0.0) + info[k]
+        sums["n"] = sums.get("n", 0.0) + 1
+        if progress and (step % log_n == 0 or step == iters):
+            from tqdm.auto import tqdm
+
+            n = sums.pop("n")
+            names = {"loss": "critic loss", "g_loss": "generator loss", "w_estimate": "W estimate",
+                     "value": "V(D,G)", "grad_norm": "grad norm"}
+            tqdm.write(f"step {step}/{iters}  " + "  ".join(f"{names[k]} {v / n:.4f}" for k, v in sums.items()))
+            sums.clear()
 
     cfg = TrainConfig(epochs=math.ceil(iters / steps_per_epoch), batch_size=B, seed=seed, patience=None,
                       max_steps=iters, checkpoint_dir=out, resume=resume, progress=progress)
