@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 
 import torch
@@ -83,12 +84,16 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--chunk", type=int, default=5, help="iterations per alternation")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--eval-every", type=int, default=0,
+                    help="also print W1 (1,000 points) and modes every N iterations (full runs)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
     from adlkit.data import toys
     from adlkit.gan.metrics import gaussian_centres, mode_coverage, wasserstein1
 
+    print(f"# {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; torch {torch.__version__}, "
+          f"{args.threads} thread(s); load average {os.getloadavg()}", flush=True)
     train, test = toys.load("8gaussians", 100_000, 5_000, seed=args.seed, standardize=False)
     train = torch.as_tensor(train, dtype=torch.float32)
     test = torch.as_tensor(test, dtype=torch.float32)
@@ -116,8 +121,15 @@ def main() -> None:
             state[name] = torch.random.get_rng_state()
         iters += k
         if not args.quick and iters % 100 == 0:
-            print(f"{iters} iterations: " + ", ".join(f"{n} {iters / s:.2f} it/s" for n, s in seconds.items()),
-                  flush=True)
+            line = f"{iters} iterations: " + ", ".join(f"{n} {iters / s:.2f} it/s" for n, s in seconds.items())
+            if args.eval_every and iters % args.eval_every == 0:
+                saved = torch.random.get_rng_state()
+                for name, impl in impls.items():
+                    s = impl.sample(10_000)
+                    line += (f" | {name} W1 {wasserstein1(s[:1000], test[:1000]):.4f}"
+                             f" modes {mode_coverage(s, *gaussian_centres('8gaussians')).modes}")
+                torch.random.set_rng_state(saved)
+            print(line, flush=True)
     n_eval = 1000 if args.quick else 2000
     centres, std = gaussian_centres("8gaussians")
     out: dict = {"task": "8gaussians", "iters": iters}

@@ -113,7 +113,7 @@ def train_discriminator(p_data=(3.0, 2.0), p_g=(4.0, 1.0), steps: int = 3000, ba
 def compare(d_fn: Callable[[np.ndarray], np.ndarray], p_data=(3.0, 2.0), p_g=(4.0, 1.0),
             logit_fn: Callable[[torch.Tensor], torch.Tensor] | None = None, n_grid: int = 801,
             n_quad: int = 200_001) -> DiscriminatorCheck:
-    """Compare a discriminator ``d_fn`` (x (G,) -> D(x) (G,), probabilities) with D* of the
+    r"""Compare a discriminator ``d_fn`` (x (G,) -> D(x) (G,), probabilities) with D* of the
     sheet solver. The value of the game of the discriminator,
     :math:`V(D) = \int p_{data} \log D + p_g \log(1 - D)\,dx`, is integrated by the
     trapezoidal rule over +-12 standard deviations on ``n_quad`` points, from ``logit_fn``

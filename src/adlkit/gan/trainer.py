@@ -143,7 +143,10 @@ def train_gan(
             sums.clear()
 
     cfg = TrainConfig(epochs=math.ceil(iters / steps_per_epoch), batch_size=B, seed=seed, patience=None,
-                      max_steps=iters, checkpoint_dir=out, resume=resume, progress=progress)
+                      max_steps=iters, checkpoint_dir=out, resume=resume, progress=progress,
+                      # no held-out selection for GANs: keep the final weights. (With resume and no
+                      # validation data the loop would otherwise reload the previous run's best.pt.)
+                      restore_best=False)
     result = fit(model, d.train, None, cfg, transform=d.transform, callback=callback)
     run = GANRun(model, d, result.steps, result.train_seconds, snap_steps, snaps, out)
     if out is not None:
