@@ -232,7 +232,7 @@ def explain_wgan_gp(
             res = None
     if res is None:
         typer.echo(f"\ntraining two critics for {steps} steps each (8 Gaussians vs a fixed generator) ...", err=True)
-        torch.set_num_threads(min(torch.get_num_threads(), 2))
+        torch.set_num_threads(1)  # small nets: one thread is as fast and kinder to a shared machine
         res = critic_study.run(steps=steps, progress=not quiet)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -298,7 +298,7 @@ def explain_optimal_discriminator(
 
     from adlkit.gan import discriminator_check as dc
 
-    torch.set_num_threads(min(torch.get_num_threads(), 2))
+    torch.set_num_threads(1)  # small nets: one thread is as fast and kinder to a shared machine
     typer.echo("Question 4B: D*(x) = p_data(x) / (p_data(x) + p_g(x)), p_data = N(3, 2), p_g = N(4, 1) "
                "(variances), against a discriminator trained here on samples (MLP 64x64, Adam 2e-3, cosine decay).")
     chk = dc.run(steps=steps, seed=seed, progress=not quiet)
