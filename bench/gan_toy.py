@@ -80,7 +80,7 @@ class Adlkit:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--iters", type=int, default=2000, help="generator iterations per implementation")
-    ap.add_argument("--quick", action="store_true", help="a time budget of ~35 s of training, 1,000-point W1")
+    ap.add_argument("--quick", action="store_true", help="a time budget of 30 s of training, 1,000-point W1")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--chunk", type=int, default=5, help="iterations per alternation")
     ap.add_argument("--threads", type=int, default=1)
@@ -105,7 +105,7 @@ def main() -> None:
     state = {name: torch.random.get_rng_state() for name in impls}
     seconds = {name: 0.0 for name in impls}
     B = 5 * 256
-    budget = 35.0 if args.quick else float("inf")
+    budget = 30.0 if args.quick else float("inf")
     iters = 0
     while iters < (10**9 if args.quick else args.iters):
         if args.quick and seconds["adlkit"] + seconds["reference"] > budget:

@@ -69,7 +69,8 @@ def train_gan(
     loss: Loss = typer.Option(Loss.wgan_gp, "--loss", help="Objective: gan | wgan | wgan-gp."),
     data: Target = typer.Option(Target.g8, "--data", "-d", help="Target data set."),
     iters: int = typer.Option(2000, min=1, help="Generator iterations (each with n_critic critic updates)."),
-    batch_size: int = typer.Option(256, min=2, help="Real samples per critic update."),
+    batch_size: Optional[int] = typer.Option(None, min=2, help="Real samples per critic update (default: 256; digits 64, "
+                                             "as 5 critic updates must fit in its 1,258 training images)."),
     hidden: Optional[str] = typer.Option(None, help="Hidden widths of both networks, e.g. 512,512,512 "
                                          "(default: 512,512,512; digits 256,256)."),
     lr: Optional[float] = typer.Option(None, min=0.0, help="Learning rate (default: the paper's for the loss)."),
@@ -116,6 +117,7 @@ def train_gan(
     if loss is Loss.wgan and not clip > 0:
         raise typer.BadParameter("must be > 0 for --loss wgan", param_hint="--clip")
     d = load_data(data.value, seed=seed)
+    batch_size = batch_size or (64 if data is Target.digits else 256)
     typer.echo(f"training {loss.value} on {data.value}: {d.train.shape[0]} training rows, {iters} generator "
                f"iterations, batch {batch_size}; output in {out}/")
     try:
