@@ -104,6 +104,7 @@ def main() -> None:
     rng = {name: torch.Generator().manual_seed(args.seed + 1) for name in impls}
     state = {name: torch.random.get_rng_state() for name in impls}
     seconds = {name: 0.0 for name in impls}
+    cpu = {name: 0.0 for name in impls}  # process CPU time: steadier than wall time on a loaded machine
     B = 5 * 256
     budget = 30.0 if args.quick else float("inf")
     iters = 0
@@ -113,15 +114,17 @@ def main() -> None:
         k = args.chunk if args.quick else min(args.chunk, args.iters - iters)
         for name, impl in impls.items():
             torch.random.set_rng_state(state[name])
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for _ in range(k):
                 idx = torch.randint(0, train.shape[0], (B,), generator=rng[name])
                 impl.iteration(train[idx])
             seconds[name] += time.perf_counter() - t0
+            cpu[name] += time.process_time() - c0
             state[name] = torch.random.get_rng_state()
         iters += k
         if not args.quick and iters % 100 == 0:
-            line = f"{iters} iterations: " + ", ".join(f"{n} {iters / s:.2f} it/s" for n, s in seconds.items())
+            line = f"{iters} iterations: " + ", ".join(f"{n} {iters / seconds[n]:.2f} it/s ({iters / cpu[n]:.2f} per CPU s)"
+                                                        for n in impls)
             if args.eval_every and iters % args.eval_every == 0:
                 saved = torch.random.get_rng_state()
                 for name, impl in impls.items():
@@ -137,10 +140,12 @@ def main() -> None:
         torch.manual_seed(args.seed + 2)
         s = impl.sample(max(n_eval, 10_000))
         cov = mode_coverage(s, centres, std)
-        out[name] = {"iters_per_s": round(iters / seconds[name], 3),
+        out[name] = {"iters_per_s": round(iters / seconds[name], 3), "iters_per_cpu_s": round(iters / cpu[name], 3),
                      "w1": round(wasserstein1(s[:n_eval], test[:n_eval]), 4),
                      "modes": cov.modes, "high_quality": round(cov.high_quality, 3)}
     out["speedup"] = round(out["adlkit"]["iters_per_s"] / out["reference"]["iters_per_s"], 3)
+    out["speedup_cpu"] = round(out["adlkit"]["iters_per_cpu_s"] / out["reference"]["iters_per_cpu_s"], 3)
+    out["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
     out["w1_floor"] = round(wasserstein1(test[:n_eval], test[n_eval:2 * n_eval]), 4)
     print(json.dumps(out))
 

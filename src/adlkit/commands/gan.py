@@ -195,18 +195,25 @@ def _cache_dir() -> Path:
 
 
 def _concept_text() -> None:
-    """The sheet's answer: the ``concept`` problem type's ``wgan_gp`` entry, solved and printed."""
-    from adlkit.solve import solve_spec
-    from adlkit.solve.printers import get_printer
+    """The sheet's answer: the ``concept`` problem type's ``wgan_gp`` entry, solved by the
+    engine; printed here in full (the terminal printer shortens answers over 400 characters)."""
+    import shutil
+    import textwrap
 
-    sheet = solve_spec({"title": "Question 4C: the sheet's answer",
-                        "problems": [{"id": "q4c", "type": "concept", "topic": "wgan_gp"}]})
-    typer.echo(get_printer("text")(sheet).rstrip())
+    from adlkit.solve import solve_one
+    from adlkit.solve.printers.plain import to_plain
+
+    sol = solve_one("concept", id="q4c", topic="wgan_gp")
+    width = min(100, shutil.get_terminal_size((100, 20)).columns)
+    typer.echo(f"Question 4C. {sol.steps[0].text}\n")
+    typer.echo(textwrap.fill(str(sol.answers["summary"]), width=width))
+    for step in sol.steps[1:]:
+        typer.echo(f"  - {step.text}: {to_plain(step.math)}" if step.math else f"  - {step.text}")
+    typer.echo("  (the sheet answer of `adlkit solve`, problem type concept, topic wgan_gp)")
 
 
 def _fmt_norms(q: dict) -> str:
-    return (f"median {q['median']:.4g}, 5-95 % [{q['q05']:.4g}, {q['q95']:.4g}], "
-            f"min {q['min']:.3g}, max {q['max']:.4g}")
+    return f"median {q['median']:.3g}, 5-95 % [{q['q05']:.2g}, {q['q95']:.3g}], max {q['max']:.3g}"
 
 
 def explain_wgan_gp(
@@ -262,9 +269,9 @@ def explain_wgan_gp(
          f"{g['w_estimate']:.4g} / {res['w1_exact']:.4g} = {g['w_estimate_over_w1']:.3f}"),
     ]
     w0 = max(len(r[0]) for r in rows)
-    typer.echo(f"\n  {'':{w0}}  {'weight clipping (WGAN)':<55}  gradient penalty (WGAN-GP)")
+    typer.echo(f"\n  {'':{w0}}  {'weight clipping (WGAN)':<54}  gradient penalty (WGAN-GP)")
     for name, a, b in rows:
-        typer.echo(f"  {name:<{w0}}  {a:<55}  {b}")
+        typer.echo(f"  {name:<{w0}}  {a:<54}  {b}")
     edges = critic_study.NORM_BINS
     labels = [f"[{edges[i]:g},{edges[i + 1]:g})" for i in range(len(edges) - 1)]
     typer.echo("\n  histogram of gradient norms on interpolates (counts):")
