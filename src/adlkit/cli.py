@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "adlkit.commands.flows",
     "adlkit.commands.embeddings",
     "adlkit.commands.check",
+    "adlkit.commands.gan",
 ]
 
 for _module in COMMAND_MODULES:
