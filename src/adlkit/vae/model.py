@@ -361,11 +361,12 @@ class VAE:
         return self
 
     @classmethod
-    def from_module(cls, module: VAEModule) -> "VAE":
+    def from_module(cls, module: VAEModule, n_importance: int = 5000, random_state: int = 0) -> "VAE":
         """Wrap a trained (e.g. loaded) :class:`VAEModule` as an estimator."""
         c = module.get_config()
         est = cls(latent_dim=c["latent_dim"], hidden=c["hidden"], likelihood=c["likelihood"],
-                  decoder_std=c["decoder_std"], beta=c["beta"], lr=c["lr"], image_shape=c["image_shape"])
+                  decoder_std=c["decoder_std"], beta=c["beta"], lr=c["lr"], image_shape=c["image_shape"],
+                  n_importance=n_importance, random_state=random_state)
         est.dtype = "float64" if next(module.parameters()).dtype == torch.float64 else "float32"
         est.module_, est.n_features_in_, est.likelihood_ = module.eval(), c["dim"], c["likelihood"]
         return est
