@@ -5,6 +5,7 @@ import math
 import pytest
 import torch
 
+from adlkit.vae.loss import reconstruction_loss, vae_loss
 from adlkit.vae.model import VAEModule
 from adlkit.vae.terms import gaussian_log_density, kl_standard_normal, reconstruction_nll
 
@@ -22,6 +23,17 @@ def test_question_4d_by_hand():
     hand_kl = -0.5 * (1 - 0.5 - 1.0 - math.exp(-0.5))
     assert kl.item() == pytest.approx(hand_kl, abs=1e-12)
     assert (rec + kl).item() == pytest.approx(0.5733, abs=5e-5)
+    # and the solver's vae_loss (adlkit.vae.loss), which the model's terms go through
+    ref = vae_loss(x, x_hat, mu, logvar, reconstruction="half_mse")
+    torch.testing.assert_close(rec + kl, ref.total)
+
+
+def test_bernoulli_term_equals_the_bce_convention():
+    """The Bernoulli decoder's term is vae_loss's ``bce`` reconstruction on sigmoid(logits)."""
+    x = torch.randint(0, 2, (4, 6)).to(D64)
+    logits = 3 * torch.randn(4, 6, dtype=D64)
+    ref = reconstruction_loss(x, torch.sigmoid(logits), "bce")
+    torch.testing.assert_close(reconstruction_nll(x, logits, "bernoulli"), ref)
 
 
 def test_kl_matches_torch_distributions():
@@ -58,7 +70,7 @@ def test_train_step_loss_is_sum_over_dims_mean_over_batch():
     torch.manual_seed(3)
     mu, logvar = m.encode(x)
     z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-    p = torch.sigmoid(m.decoder(z))
+    p = torch.sigmoid(m.decoder(z))  # logits well inside the +-15 clamp here
     bce = -(x * torch.log(p) + (1 - x) * torch.log(1 - p)).sum(1)
     kl = (-0.5 * (1 + logvar - mu**2 - logvar.exp())).sum(1)
     torch.testing.assert_close(terms["reconstruction"], bce)

@@ -79,7 +79,7 @@ class EBMModule(nn.Module):
         box_margin: half-width added around the data's range (standardised units) for the
             uniform restarts of the chains and, with ``quad_halfwidth``, the quadrature box.
         quad_halfwidth: the quadrature box is ``[-quad_halfwidth, quad_halfwidth]^dim`` in
-            standardised units; ``quad_points`` cells per axis.
+            standardised units; ``quad_points`` grid points per axis (trapezoid rule).
     """
 
     def __init__(
@@ -99,7 +99,7 @@ class EBMModule(nn.Module):
         dsm_sigma: float = 0.1,
         box_margin: float = 0.5,
         quad_halfwidth: float = 6.0,
-        quad_points: int = 400,
+        quad_points: int = 401,
     ):
         super().__init__()
         if method not in METHODS:
@@ -254,7 +254,7 @@ class EBMModule(nn.Module):
             return float(self.energy(batch).mean())
         step = int(self.steps_done)
         if self._log_z_cache is None or self._log_z_cache[0] != step:
-            self._log_z_cache = (step, self.log_z_quadrature(min(200, self._config["quad_points"])))
+            self._log_z_cache = (step, self.log_z_quadrature(min(201, self._config["quad_points"])))
         return float(-self.log_prob(batch, self._log_z_cache[1]).mean())
 
 
@@ -303,7 +303,7 @@ class EBM:
         dsm_sigma: float = 0.1,
         box_margin: float = 0.5,
         quad_halfwidth: float = 6.0,
-        quad_points: int = 400,
+        quad_points: int = 401,
         log_z_method: str = "auto",
         epochs: int = 100,
         batch_size: int = 256,

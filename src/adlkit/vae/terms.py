@@ -1,7 +1,9 @@
 r"""The per-example terms of the VAE objective, batched in torch.
 
 These are the only places where :class:`adlkit.vae.VAE` computes its loss, and they delegate
-to the library functions that the worked-solution engine uses for ``vae_loss`` (question 4D):
+to the library functions that the worked-solution engine uses for ``vae_loss`` (question 4D),
+:func:`adlkit.vae.loss.reconstruction_loss` and
+:func:`adlkit.divergences.torch_kl.kl_normal_std_normal`:
 
 - :func:`reconstruction_nll`: :math:`-\log p(x\mid z)` summed over the data dimensions,
   by the ``bce`` (Bernoulli decoder) or ``half_mse`` (Gaussian decoder) convention;
@@ -18,48 +20,49 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
+from adlkit.divergences.torch_kl import kl_normal_std_normal
+from adlkit.vae.loss import reconstruction_loss
+
 _LOG_2PI = math.log(2.0 * math.pi)
+#: Bernoulli logits are clamped to this range, so that the probabilities stay inside
+#: [sigmoid(-15), sigmoid(15)] = [3.1e-7, 1 - 3.1e-7], representable in float32 (the ``bce``
+#: convention takes probabilities). The clamp is part of the decoder: p(x|z) stays normalised.
+LOGIT_CLAMP = 15.0
 
 
-def bce_sum(x: Tensor, logits: Tensor) -> Tensor:
-    r"""Binary cross-entropy on logits, summed over the last axis:
-    :math:`-\sum_j [x_j \log\sigma(\ell_j) + (1-x_j)\log(1-\sigma(\ell_j))]`."""
-    x = torch.broadcast_to(x, logits.shape)
-    return F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(-1)
-
-
-def half_mse_sum(x: Tensor, x_hat: Tensor) -> Tensor:
-    r""":math:`\tfrac12\sum_j (x_j - \hat x_j)^2` over the last axis (the course's convention)."""
-    return 0.5 * ((x - x_hat) ** 2).sum(-1)
+def bernoulli_probs(logits: Tensor) -> Tensor:
+    r"""Decoder probabilities :math:`\sigma(\mathrm{clamp}(\ell, \pm 15))`."""
+    return torch.sigmoid(logits.clamp(-LOGIT_CLAMP, LOGIT_CLAMP))
 
 
 def reconstruction_nll(x: Tensor, out: Tensor, likelihood: str, log_std: Tensor | None = None) -> Tensor:
     r""":math:`-\log p(x\mid z)` in nats, summed over the last axis.
 
-    ``likelihood="bernoulli"``: ``out`` are logits; the ``bce`` convention.
+    ``likelihood="bernoulli"``: ``out`` are logits; ``reconstruction_loss(x, p, "bce")``.
     ``likelihood="gaussian"``: ``out`` is the mean and ``log_std`` the log standard deviation
-    (broadcastable); the ``half_mse`` convention on standardised residuals plus the normaliser
+    (broadcastable); ``reconstruction_loss(x / sigma, mean / sigma, "half_mse")`` (the course's
+    convention on standardised residuals) plus the normaliser
     :math:`\sum_j\log\sigma_j + \tfrac D2\log 2\pi`.
     """
     if likelihood == "bernoulli":
-        return bce_sum(x, out)
+        x = torch.broadcast_to(x, out.shape)
+        return reconstruction_loss(x, bernoulli_probs(out), "bce")
     if likelihood == "gaussian":
         if log_std is None:
             log_std = torch.zeros_like(out)
         log_std = torch.broadcast_to(log_std, out.shape)
         inv = torch.exp(-log_std)
-        return (half_mse_sum(x * inv, out * inv) + log_std.sum(-1)
+        return (reconstruction_loss(x * inv, out * inv, "half_mse") + log_std.sum(-1)
                 + 0.5 * out.shape[-1] * _LOG_2PI)
     raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}")
 
 
 def kl_standard_normal(mu: Tensor, logvar: Tensor) -> Tensor:
     r""":math:`\mathrm{KL}(\mathcal N(\mu, \operatorname{diag} e^{\log\sigma^2})\,\|\,\mathcal N(0, I))`,
-    summed over the last axis."""
-    return -0.5 * (1.0 + logvar - mu**2 - torch.exp(logvar)).sum(-1)
+    summed over the last axis: :func:`adlkit.divergences.torch_kl.kl_normal_std_normal`."""
+    return kl_normal_std_normal(mu, logvar)
 
 
 def gaussian_log_density(z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
