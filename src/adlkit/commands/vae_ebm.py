@@ -70,6 +70,7 @@ def train_vae(
     n_importance: int = typer.Option(5000, min=1, help="Importance samples k of the IWAE log-likelihood."),
     seed: int = typer.Option(0),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: runs/vae-<data>]."),
+    threads: int = typer.Option(1, min=1, help="torch intra-op threads (1 is fastest for these small MLPs, and on a loaded machine)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Train a VAE. Loss per example = -log p(x|z) summed over dimensions (BCE for binary
@@ -78,7 +79,9 @@ def train_vae(
     name = _check_data(data)
     widths = _widths(hidden)
     import numpy as np
+    import torch
 
+    torch.set_num_threads(threads)
     from adlkit.train import NonFiniteLossError
     from adlkit.vae import VAE
     from adlkit.vae import plots
@@ -111,7 +114,13 @@ def train_vae(
                "test_iwae_nats": float(iwae.mean()), "test_iwae_k": n_importance,
                "test_iwae_bits_per_dim": float(-iwae.mean() / (D * np.log(2)))}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    files = plots.vae_figures(vae, X_test, out, history=res.history, best_epoch=res.best_epoch, seed=seed)
+    labels = None
+    if digits:
+        from adlkit.data import digits as dg
+
+        labels = dg.load_digits("test", seed=0)[1]
+    files = plots.vae_figures(vae, X_test, out, history=res.history, best_epoch=res.best_epoch, seed=seed,
+                              labels=labels)
     typer.echo(f"done: {res.steps} steps ({res.stopped}, best epoch {res.best_epoch}); test ELBO {elbo:.3f} nats, "
                f"IWAE(k={n_importance}) {iwae.mean():.3f} nats = {metrics['test_iwae_bits_per_dim']:.4f} bits/dim")
     typer.echo(f"wrote {out}/best.pt, metrics.json, " + ", ".join(p.name for p in files))
@@ -132,6 +141,7 @@ def train_ebm(
     ais: bool = typer.Option(True, "--ais/--no-ais", help="Also estimate log Z by AIS and compare with quadrature."),
     seed: int = typer.Option(0),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: runs/ebm-<data>]."),
+    threads: int = typer.Option(1, min=1, help="torch intra-op threads (1 is fastest for these small MLPs, and on a loaded machine)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Train an energy-based model on a 2-D toy; Z by grid quadrature (and AIS). Writes
@@ -142,6 +152,9 @@ def train_ebm(
     if not step_size > 0 or not dsm_sigma > 0:
         raise typer.BadParameter("step size and DSM sigma must be > 0", param_hint="--step-size/--dsm-sigma")
     widths = _widths(hidden)
+    import torch
+
+    torch.set_num_threads(threads)
     from adlkit.ebm import EBM
     from adlkit.ebm import plots
     from adlkit.train import NonFiniteLossError
@@ -166,7 +179,7 @@ def train_ebm(
                "log_z_quadrature": ebm.log_z_, "log_z_quadrature_2x": ebm.module_.log_z_quadrature(2 * ebm.quad_points)}
     if ais:
         typer.echo("estimating log Z by annealed importance sampling ...")
-        r = ebm.module_.log_z_ais(n_chains=1000, n_temps=1000, generator=__import__("torch").Generator().manual_seed(seed))
+        r = ebm.module_.log_z_ais(n_chains=1000, n_temps=1000, generator=torch.Generator().manual_seed(seed))
         metrics.update(log_z_ais=r.log_z, log_z_ais_stderr=r.stderr, log_z_ais_ess=r.ess)
         typer.echo(f"{r}; quadrature {ebm.log_z_:.4f}; difference {r.log_z - ebm.log_z_:+.4f}")
     ll = ebm.score_samples(X_test)
@@ -245,12 +258,16 @@ def compare_cmd(
     quick: bool = typer.Option(False, "--quick", help="Small budgets (a smoke run, minutes): numbers not comparable to the benchmark."),
     n_importance: int = typer.Option(5000, min=1, help="Importance samples of the VAE's log-likelihood."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: runs/compare-<data>]."),
+    threads: int = typer.Option(1, min=1, help="torch intra-op threads (1 is fastest for these small MLPs, and on a loaded machine)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Held-out log-likelihood of the flow, the VAE and the EBM (toys), or of the Bernoulli
     pixel model, the VAE and the dequantised flow (digits), on the same split; prints the
     table (nats and bits/dim) and writes one figure."""
     name = _check_data(data)
+    import torch
+
+    torch.set_num_threads(threads)
     from adlkit.compare import compare, format_table
 
     out = out or Path("runs") / f"compare-{name}"

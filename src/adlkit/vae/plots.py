@@ -59,9 +59,11 @@ def latent_figure(vae: Any, X: np.ndarray, path: Path, labels: np.ndarray | None
     elif mu.shape[1] == 1:
         mu, how = np.concatenate([mu, np.zeros_like(mu)], 1), "z (1-D)"
     fig, ax = plt.subplots(figsize=(5, 5))
-    sc = ax.scatter(mu[:, 0], mu[:, 1], s=4, c=labels if labels is not None else "C0", cmap="tab10", alpha=0.7)
     if labels is not None:
+        sc = ax.scatter(mu[:, 0], mu[:, 1], s=4, c=labels, cmap="tab10", alpha=0.7)
         fig.colorbar(sc, ax=ax, label="digit")
+    else:
+        ax.scatter(mu[:, 0], mu[:, 1], s=4, alpha=0.7)
     ax.set_title(f"latent space: encoder means ({how})")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
