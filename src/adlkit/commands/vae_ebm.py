@@ -139,6 +139,7 @@ def train_ebm(
     patience: int = typer.Option(15, min=1),
     max_steps: Optional[int] = typer.Option(None, min=1),
     ais: bool = typer.Option(True, "--ais/--no-ais", help="Also estimate log Z by AIS and compare with quadrature."),
+    plot_samples: int = typer.Option(2000, min=1, help="Langevin samples drawn for samples.png."),
     seed: int = typer.Option(0),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: runs/ebm-<data>]."),
     threads: int = typer.Option(1, min=1, help="torch intra-op threads (1 is fastest for these small MLPs, and on a loaded machine)."),
@@ -186,7 +187,8 @@ def train_ebm(
     metrics["test_loglik_nats"] = float(ll.mean())
     metrics["test_loglik_bits_per_dim"] = float(ll.mean() / (2 * __import__("math").log(2)))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    files = plots.ebm_figures(ebm, X_test, out, history=res.history, best_epoch=res.best_epoch, seed=seed)
+    files = plots.ebm_figures(ebm, X_test, out, history=res.history, best_epoch=res.best_epoch, seed=seed,
+                              n_samples=plot_samples)
     typer.echo(f"done: {res.steps} steps ({res.stopped}, best epoch {res.best_epoch}); test log-likelihood "
                f"{ll.mean():.4f} nats (standardised space, Z by quadrature)")
     typer.echo(f"wrote {out}/best.pt, metrics.json, " + ", ".join(p.name for p in files))

@@ -14,7 +14,8 @@ def samples_figure(X: np.ndarray, path: Path, data: np.ndarray | None = None, ti
     return plotting.scatter_2d(X[:, :2], path, data=data, title=title)
 
 
-def ebm_figures(ebm: Any, X_test: np.ndarray, out: Path, history=None, best_epoch=None, seed: int = 0) -> list[Path]:
+def ebm_figures(ebm: Any, X_test: np.ndarray, out: Path, history=None, best_epoch=None, seed: int = 0,
+                n_samples: int = 2000) -> list[Path]:
     """Training curve, density heat map (normalised with ``log_z_``), samples."""
     from adlkit import plotting
 
@@ -26,5 +27,5 @@ def ebm_figures(ebm: Any, X_test: np.ndarray, out: Path, history=None, best_epoc
     if ebm.n_features_in_ == 2:
         files.append(plotting.density_2d(ebm.score_samples, out / "density.png", data=X_test,
                                          title=f"EBM density (log Z = {ebm.log_z_:.3f}, {ebm.log_z_method_})"))
-    files.append(samples_figure(ebm.sample(2000, random_state=seed), out / "samples.png", data=X_test))
+    files.append(samples_figure(ebm.sample(n_samples, random_state=seed), out / "samples.png", data=X_test))
     return files
