@@ -79,7 +79,7 @@ def run_digits(seeds, steps, k, threads, log):
     return out
 
 
-def run_toys(names, quick, k, threads, log):
+def run_toys(names, quick, k, threads, log, steps_scale=1.0):
     import torch
 
     torch.set_num_threads(threads)
@@ -89,7 +89,7 @@ def run_toys(names, quick, k, threads, log):
     for name in names:
         t = time.perf_counter()
         rows, fig = compare(name, seed=0, quick=quick, n_importance=k, out=Path("runs") / f"bench-{name}",
-                            progress=False, log=lambda m: None)
+                            progress=False, log=log, steps_scale=steps_scale)
         res[name] = rows
         log(json.dumps({"task": name, "rows": rows, "seconds": time.perf_counter() - t, "figure": str(fig)}))
     return res
@@ -117,8 +117,8 @@ def table(digits, toys) -> str:
         lines += [f"| {name} (standardised, 5,000 held-out points) | log-likelihood, nats/point | bits/dim | estimator |",
                   "|---|---|---|---|"]
         for r in rows:
-            lines.append(f"| {r['model']} | {r['loglik_nats']:.4f} +- {r['stderr_nats']:.4f} | {r['bits_per_dim']:.4f} "
-                         f"| {r['estimator']} |")
+            lines.append(f"| {r['model']} ({r.get('steps', '?')} steps, {r['train_seconds']:.0f} s) | {r['loglik_nats']:.4f} "
+                         f"+- {r['stderr_nats']:.4f} | {r['bits_per_dim']:.4f} | {r['estimator']} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -131,6 +131,7 @@ def main() -> None:
     ap.add_argument("--data", nargs="+", default=["moons", "8gaussians", "checkerboard"])
     ap.add_argument("-k", type=int, default=5000, help="importance samples")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--steps-scale", type=float, default=1.0, help="toys: multiply the training budgets of adlkit.compare")
     ap.add_argument("--quick", action="store_true", help="tiny budgets: a smoke run, numbers meaningless")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args()
@@ -138,7 +139,7 @@ def main() -> None:
         a.seeds, a.steps, a.k, a.data = a.seeds[:1], 100, 100, a.data[:1]
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {machine()}; torch threads {a.threads}", flush=True)
     digits = run_digits(a.seeds, a.steps, a.k, a.threads, lambda m: print(m, flush=True)) if a.task in ("digits", "all") else None
-    toys = run_toys(a.data, a.quick, a.k, a.threads, lambda m: print(m, flush=True)) if a.task in ("toys", "all") else None
+    toys = run_toys(a.data, a.quick, a.k, a.threads, lambda m: print(m, flush=True), a.steps_scale) if a.task in ("toys", "all") else None
     md = table(digits, toys)
     print(md)
     if a.out:

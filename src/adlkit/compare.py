@@ -29,7 +29,7 @@ import numpy as np
 SETTINGS = {
     # (full, quick) budgets in optimiser steps
     "flow_steps": (3000, 300),
-    "vae_steps": (10000, 400),
+    "vae_steps": (5000, 400),
     "ebm_steps": (3000, 300),
     "digits_vae_steps": (15000, 400),
     "digits_flow_steps": (4000, 300),
@@ -48,25 +48,29 @@ def format_table(rows: list[dict[str, Any]], data: str) -> str:
     dim = 64 if data == "digits" else 2
     space = ("binarized digits, 64 pixels, log P(x) in nats per image" if data == "digits"
              else f"{data}, standardised coordinates, log p(x) in nats per point")
-    lines = [f"held-out log-likelihood on {space}; bits/dim = -loglik / ({dim} ln 2)",
-             f"{'model':<28}{'loglik (nats)':>16}{'+-':>8}{'bits/dim':>10}  estimator"]
+    lines = [f"held-out log-likelihood on {space}; bits/dim = -loglik / ({dim} ln 2); +- is the standard error over held-out examples",
+             f"{'model':<28}{'loglik (nats)':>16}{'+-':>8}{'bits/dim':>10}{'steps':>8}  estimator"]
     for r in rows:
-        lines.append(f"{r['model']:<28}{r['loglik_nats']:>16.4f}{r['stderr_nats']:>8.4f}{r['bits_per_dim']:>10.4f}  {r['estimator']}")
+        lines.append(f"{r['model']:<28}{r['loglik_nats']:>16.4f}{r['stderr_nats']:>8.4f}{r['bits_per_dim']:>10.4f}"
+                     f"{r.get('steps', ''):>8}  {r['estimator']}")
     return "\n".join(lines)
 
 
 def compare(data: str = "moons", seed: int = 0, quick: bool = False, n_importance: int = 5000,
             out: str | Path = "runs/compare", progress: bool = True,
-            log: Callable[[str], Any] = print) -> tuple[list[dict[str, Any]], Path]:
+            log: Callable[[str], Any] = print, steps_scale: float = 1.0) -> tuple[list[dict[str, Any]], Path]:
     """Train the models of the comparison on ``data`` and score them on the held-out split.
 
     Returns ``(rows, figure_path)``; each row has ``model``, ``loglik_nats`` (mean over the
     held-out examples), ``stderr_nats`` (its standard error over examples), ``bits_per_dim``,
-    ``estimator``, ``train_seconds``.
+    ``estimator``, ``train_seconds``. ``steps_scale`` multiplies every training budget of
+    :data:`SETTINGS` (the budgets used are in each row's ``steps``).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    b = {k: v[1 if quick else 0] for k, v in SETTINGS.items()}
+    if not steps_scale > 0:
+        raise ValueError(f"steps_scale must be > 0, got {steps_scale}")
+    b = {k: max(1, int(round(v[1 if quick else 0] * steps_scale))) for k, v in SETTINGS.items()}
     if data == "digits":
         return _compare_digits(seed, b, n_importance, out, progress, log)
     return _compare_toy(data, seed, b, n_importance, out, progress, log)
@@ -86,7 +90,8 @@ def _compare_toy(name, seed, b, n_importance, out, progress, log):
     t = time.perf_counter()
     flow = RealNVP(n_couplings=8, hidden=(64, 64), epochs=10_000, max_steps=b["flow_steps"], patience=None,
                    batch_size=256, seed=seed, progress=progress).fit(X, X_val)
-    rows.append(_row("RealNVP (8 couplings)", flow.score_samples(X_test), 2, "exact", time.perf_counter() - t))
+    rows.append(_row("RealNVP (8 couplings)", flow.score_samples(X_test), 2, "exact", time.perf_counter() - t,
+                     steps=flow.result_.steps))
     log(f"[2/3] VAE on {name} ({b['vae_steps']} steps) ...")
     t = time.perf_counter()
     vae = VAE(latent_dim=2, hidden=(128, 128), likelihood="gaussian", epochs=10_000, max_steps=b["vae_steps"],
@@ -95,7 +100,8 @@ def _compare_toy(name, seed, b, n_importance, out, progress, log):
     secs = time.perf_counter() - t
     ll = vae.score_samples(X_test)
     elbo = float(np.mean([vae.elbo(X_test, random_state=seed + r).mean() for r in range(10)]))
-    rows.append(_row("VAE (latent 2)", ll, 2, f"IWAE k={n_importance} (ELBO {elbo:.4f})", secs, elbo_nats=elbo))
+    rows.append(_row("VAE (latent 2)", ll, 2, f"IWAE k={n_importance} (ELBO {elbo:.4f})", secs, elbo_nats=elbo,
+                     steps=vae.result_.steps))
     log(f"[3/3] EBM on {name} ({b['ebm_steps']} steps of persistent CD) ...")
     t = time.perf_counter()
     ebm = EBM(method="cd", epochs=10_000, max_steps=b["ebm_steps"], patience=None, step_size=1e-2,
@@ -106,7 +112,7 @@ def _compare_toy(name, seed, b, n_importance, out, progress, log):
                               generator=torch.Generator().manual_seed(seed))
     rows.append(_row("EBM (CD, Langevin)", ebm.score_samples(X_test), 2,
                      f"Z by quadrature (log Z {ebm.log_z_:.4f}; AIS {r.log_z:.4f} +- {r.stderr:.4f})", secs,
-                     log_z_quadrature=ebm.log_z_, log_z_ais=r.log_z, log_z_ais_stderr=r.stderr))
+                     log_z_quadrature=ebm.log_z_, log_z_ais=r.log_z, log_z_ais_stderr=r.stderr, steps=ebm.result_.steps))
     fig = _density_figure(name, X_test, [("RealNVP", flow.score_samples), ("VAE (IWAE k=200)",
                           lambda G: vae.score_samples(G, k=200)), ("EBM", ebm.score_samples)], rows,
                           out / f"compare-{name}.png")
@@ -134,7 +140,8 @@ def _compare_digits(seed, b, n_importance, out, progress, log):
     secs = time.perf_counter() - t
     ll = vae.score_samples(X_test)
     elbo = float(np.mean([vae.elbo(X_test, random_state=seed + r).mean() for r in range(10)]))
-    rows.append(_row("VAE (latent 16)", ll, 64, f"IWAE k={n_importance} (ELBO {elbo:.3f})", secs, elbo_nats=elbo))
+    rows.append(_row("VAE (latent 16)", ll, 64, f"IWAE k={n_importance} (ELBO {elbo:.3f})", secs, elbo_nats=elbo,
+                     steps=vae.result_.steps))
     log(f"[3/3] RealNVP on dequantised binary digits ({b['digits_flow_steps']} steps) ...")
     import torch
 
@@ -150,7 +157,8 @@ def _compare_digits(seed, b, n_importance, out, progress, log):
                    seed=seed, progress=progress).fit(X, U_val, transform=deq)
     secs = time.perf_counter() - t
     ll_flow = flow.score_samples(U_test) - 64 * math.log(2)
-    rows.append(_row("RealNVP (dequantised)", ll_flow, 64, "lower bound E[log p(u)] - 64 log 2", secs))
+    rows.append(_row("RealNVP (dequantised)", ll_flow, 64, "lower bound E[log p(u)] - 64 log 2", secs,
+                     steps=flow.result_.steps))
     fig = _digits_figure(X_test, bern, vae, flow, rows, out / "compare-digits.png", seed)
     return rows, fig
 
