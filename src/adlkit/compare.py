@@ -31,7 +31,7 @@ SETTINGS = {
     "flow_steps": (3000, 300),
     "vae_steps": (5000, 400),
     "ebm_steps": (3000, 300),
-    "digits_vae_steps": (15000, 400),
+    "digits_vae_steps": (6000, 400),
     "digits_flow_steps": (4000, 300),
 }
 
@@ -135,7 +135,7 @@ def _compare_digits(seed, b, n_importance, out, progress, log):
     log(f"[2/3] VAE on binarized digits ({b['digits_vae_steps']} steps) ...")
     t = time.perf_counter()
     vae = VAE(latent_dim=16, hidden=(256, 256), likelihood="bernoulli", epochs=100_000, max_steps=b["digits_vae_steps"],
-              patience=None, batch_size=128, random_state=seed, n_importance=n_importance, image_shape=(8, 8),
+              patience=30, batch_size=128, random_state=seed, n_importance=n_importance, image_shape=(8, 8),
               progress=progress).fit(X, X_val)
     secs = time.perf_counter() - t
     ll = vae.score_samples(X_test)
