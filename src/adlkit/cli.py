@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "adlkit.commands.embeddings",
     "adlkit.commands.check",
     "adlkit.commands.gan",
+    "adlkit.commands.vae_ebm",
 ]
 
 for _module in COMMAND_MODULES:
