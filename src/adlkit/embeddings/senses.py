@@ -28,6 +28,7 @@ Scores are micro-averaged over occurrences (each occurrence is a query).
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -161,9 +162,15 @@ def sense_occurrences(synsets: Iterable[Synset], exceptions: dict[str, dict[str,
     return out
 
 
-def load_sense_test(directory: str | Path = WORDNET_DIR, words: Iterable[str] | None = None,
+def wordnet_dir() -> Path:
+    """``$ADLKIT_WORDNET`` if set, else Debian's ``/usr/share/wordnet``."""
+    return Path(os.environ.get("ADLKIT_WORDNET") or WORDNET_DIR)
+
+
+def load_sense_test(directory: str | Path | None = None, words: Iterable[str] | None = None,
                     min_senses: int = 2, min_examples: int = 2) -> list[Occurrence]:
-    return sense_occurrences(read_wordnet(directory), read_exceptions(directory), words, min_senses, min_examples)
+    d = wordnet_dir() if directory is None else Path(directory)
+    return sense_occurrences(read_wordnet(d), read_exceptions(d), words, min_senses, min_examples)
 
 
 def by_word(occ: Sequence[Occurrence]) -> dict[str, list[int]]:
