@@ -400,8 +400,9 @@ def explain_cove_vs_static(
                    f"{r.get('sizes', {}).get('train', '?')} message pairs of gettext catalogs "
                    f"({r.get('train_seconds', 0) / 60:.0f} min, {r.get('machine', '?')}):")
         if t:
-            typer.echo(f"  held-out test perplexity {t['perplexity']:.2f}, BLEU {t['bleu']:.2f} "
-                       f"({t['sentences']} sentences): the encoder carries the meaning of the sentence.")
+            typer.echo(f"  held-out test perplexity {t['perplexity']:.2f} (a model that learned nothing: "
+                       f"{r.get('target_vocab', '?')}, the target vocabulary), BLEU {t['bleu']:.2f} "
+                       f"({t['sentences']} sentences, greedy decoding)")
     typer.echo("")
     _sense_report(cove, word, plot)
 

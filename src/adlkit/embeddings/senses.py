@@ -278,11 +278,13 @@ def run_sense_test(cove, occ: Sequence[Occurrence]) -> dict:
     occ = known(occ, lambda w: w in cove.index)
     if not occ:
         raise ValueError("no test word has a static vector")
+    static = static_vectors(occ, lookup)
+    contextual = cove_vectors(occ, cove)
     reps = {
-        "static (GloVe)": static_vectors(occ, lookup),
+        "static (GloVe)": static,
         "context mean of GloVe": context_mean_vectors(occ, lookup, E.shape[1]),
-        "CoVe": cove_vectors(occ, cove),
-        "[GloVe; CoVe]": cove_vectors(occ, cove, include_static=True),
+        "CoVe": contextual,
+        "[GloVe; CoVe]": np.concatenate([static, contextual], axis=1),
     }
     return {"occurrences": occ, "vectors": reps, "results": {k: evaluate(occ, v) for k, v in reps.items()}}
 
