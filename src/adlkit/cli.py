@@ -28,6 +28,7 @@ for _name, _help in [
 # One module per command family; each defines ``register(groups)``.
 COMMAND_MODULES = [
     "adlkit.commands.solve",
+    "adlkit.commands.flows",
     "adlkit.commands.cove",
 ]
 

@@ -17,8 +17,13 @@ from adlkit.solve.registry import register
 from adlkit.solve.spec import INVALID, Fields
 
 
+MAX_DIM = 200
+
+
 def parse(f: Fields) -> dict[str, Any]:
     x = f.number_list("x", min_len=2)
+    if x is not INVALID and len(x) > MAX_DIM:
+        x = f.error("x", f"must have at most {MAX_DIM} coordinates (the Jacobian is printed in full), got {len(x)}")
     D = len(x) if x is not INVALID else None
     split = f.number("split", default=(D // 2 if D else 1), integer=True, minimum=1)
     flip = f.boolean("flip", default=False)

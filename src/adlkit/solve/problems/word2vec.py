@@ -14,6 +14,7 @@ from adlkit.solve.registry import register
 from adlkit.solve.spec import INVALID, Fields
 
 MAX_TOKENS = 10_000
+MAX_PAIRS = 1_000_000  # the training sets are printed in full: keep them printable
 
 
 def parse(f: Fields) -> dict[str, Any]:
@@ -48,6 +49,11 @@ def parse(f: Fields) -> dict[str, Any]:
         except ValueError:
             f.error("window", f"is the total span including the centre word: odd and at least 3, got {window}")
             window = INVALID
+    if tokens is not INVALID and window is not INVALID:
+        n, half = len(tokens), half_window(window)
+        pairs = sum(min(i, half) + min(n - 1 - i, half) for i in range(n))
+        if pairs > MAX_PAIRS:
+            f.error("window", f"gives {pairs} skip-gram pairs for {n} tokens; at most {MAX_PAIRS} are listed")
     dim = f.number("dim", integer=True, minimum=1)
     bias = f.boolean("bias", default=False)
     return {"tokens": tokens, "window": window, "dim": dim, "bias": bias}
