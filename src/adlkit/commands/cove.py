@@ -135,7 +135,7 @@ def train_cove(
     target_vocab: int = typer.Option(6000, "--target-vocab", help="Most frequent target words kept (others -> <unk>)."),
     epochs: int = typer.Option(8, "--epochs", "-e"),
     batch_size: int = typer.Option(128, "--batch-size", "-b"),
-    lr: float = typer.Option(1e-3, "--lr"),
+    lr: float = typer.Option(2e-3, "--lr", help="Adam learning rate."),
     dropout: float = typer.Option(0.2, "--dropout"),
     max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="Stop training after this many minutes (keeps the best checkpoint)."),
     max_train: Optional[int] = typer.Option(None, "--max-train", help="Use only the first N training pairs/sentences."),

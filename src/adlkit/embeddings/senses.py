@@ -301,8 +301,8 @@ def plot_word(occ: Sequence[Occurrence], reps: dict[str, np.ndarray], word: str,
     if not idx:
         raise ValueError(f"{word!r} is not in the sense test")
     senses = sorted({occ[i].sense for i in idx})
-    colors = plt.get_cmap("tab10")
-    fig, axes = plt.subplots(1, len(methods), figsize=(6 * len(methods), 5))
+    colors = plt.get_cmap("tab20")
+    fig, axes = plt.subplots(1, len(methods), figsize=(6.5 * len(methods), 6.5))
     for ax, m in zip(np.atleast_1d(axes), methods):
         X = np.asarray(reps[m][idx], dtype=np.float64)
         Xc = X - X.mean(0)
@@ -313,15 +313,23 @@ def plot_word(occ: Sequence[Occurrence], reps: dict[str, np.ndarray], word: str,
         for k, sense in enumerate(senses):
             sel = [j for j, i in enumerate(idx) if occ[i].sense == sense]
             gloss = next(occ[idx[j]].gloss for j in sel)
-            ax.scatter(P[sel, 0], P[sel, 1], color=colors(k % 10), s=40, alpha=0.8,
-                       label=f"{sense[0]}. {gloss[:45]}")
+            ax.scatter(P[sel, 0], P[sel, 1], color=colors(k % 20), s=40, alpha=0.85,
+                       marker="o" if sense[0] == "n" else "^", label=f"{sense[0]}. {gloss[:50]}")
+            if not m.startswith("static"):
+                for j in sel:
+                    o = occ[idx[j]]
+                    snippet = " ".join(o.tokens[max(0, o.position - 2): o.position + 3])
+                    ax.annotate(snippet, (P[j, 0], P[j, 1]), fontsize=6, alpha=0.8,
+                                xytext=(3, 3), textcoords="offset points")
         title = f"{m}: every '{word}' is one point" if m.startswith("static") else f"{m}: '{word}' in context"
         ax.set_title(title)
         ax.set_xlabel("PC 1")
         ax.set_ylabel("PC 2")
-    np.atleast_1d(axes)[-1].legend(fontsize=7, loc="best")
-    fig.suptitle(f"'{word}' in {len(idx)} WordNet example sentences ({len(senses)} senses), PCA to 2-D")
-    fig.tight_layout()
+    handles, labels = np.atleast_1d(axes)[-1].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=7, loc="lower center", ncol=2, frameon=False)
+    fig.suptitle(f"'{word}' in {len(idx)} WordNet example sentences ({len(senses)} senses; o noun, ^ other), "
+                 "PCA to 2-D")
+    fig.tight_layout(rect=(0, 0.05 + 0.018 * ((len(senses) + 1) // 2), 1, 1))
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(p, dpi=110)
