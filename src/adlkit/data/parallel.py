@@ -8,7 +8,8 @@ Sources (all real translations made by people, read where they are installed):
   example ``apt-get install -y iso-codes libc-l10n e2fsprogs-l10n util-linux-locales gnupg-l10n``);
 - ``python``: the ``locale/<lang>/LC_MESSAGES/*.po`` (or ``.mo``) catalogs that installed Python
   distributions ship (Django, Sphinx, ...), found through :mod:`importlib.metadata` (their
-  RECORD), so nothing is imported (``pip install django sphinx`` adds about 15,000 pairs);
+  RECORD), so nothing is imported (``pip install django sphinx``: about 600 more German pairs
+  after deduplication, measured here; the Debian catalogs give about 47,700);
 - a user's own TSV file, one ``source<TAB>target`` pair per line.
 
 Cleaning (:func:`clean_message`): printf/Python/shell placeholders (``%s``, ``%(name)s``,
