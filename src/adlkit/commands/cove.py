@@ -211,7 +211,10 @@ def train_cove(
         for s, r, h in bl["examples"][:5]:
             typer.echo(f"  en:  {s}\n  ref: {r}\n  hyp: {h}")
     else:
-        from adlkit.data.text import load_corpus  # the English corpus of the word2vec/GloVe engineer
+        try:
+            from adlkit.data.text import load_corpus  # the English corpus (adlkit corpus build)
+        except ImportError:
+            _fail("this installation of adlkit has no English corpus module (adlkit.data.text)")
 
         with _user_errors():
             corp = load_corpus(corpus)
