@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "adlkit.commands.check",
     "adlkit.commands.gan",
     "adlkit.commands.vae_ebm",
+    "adlkit.commands.cove",
 ]
 
 for _module in COMMAND_MODULES:
