@@ -89,7 +89,7 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
         sol.step("No closed form: the partition function by adaptive quadrature", formula=r"Z",
                  value=fmt(r.Z, 6))
     sol.step("Check by adaptive quadrature", formula=r"Z_{\mathrm{quad}}",
-             value=rf"{fmt(r.numeric, 8)}\ (\pm {r.numeric_error:.1e})")
+             value=rf"{fmt(r.numeric, 8)}\ (\pm {fmt(r.numeric_error, 2)})")
     zt = tex(r.Z_exact) if r.Z_exact is not None else fmt(r.Z, 6)
     sol.step("The normalised density", formula=rf"p(x) = \frac{{1}}{{{zt}}}\,{ftex}")
     return sol
