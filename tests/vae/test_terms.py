@@ -28,6 +28,23 @@ def test_question_4d_by_hand():
     torch.testing.assert_close(rec + kl, ref.total)
 
 
+def test_model_terms_match_the_worked_solution_of_question_4d():
+    """The model's KL and (sigma = 1 Gaussian) reconstruction equal the answers of the solver's
+    ``vae_loss`` problem (adlkit.solve), for the exam's numbers and for a vector case."""
+    import adlkit
+
+    cases = [dict(x=1.0, x_hat=0.8, mu=1.0, logvar=-0.5),
+             dict(x=[0.3, -1.2, 2.0], x_hat=[0.1, -1.0, 2.5], mu=[0.5, -0.7], logvar=[0.2, -1.3])]
+    for c in cases:
+        ans = adlkit.solve("vae_loss", **c).answers
+        t = {k: torch.tensor(c[k], dtype=D64).reshape(1, -1) for k in c}
+        rec = reconstruction_nll(t["x"], t["x_hat"], "gaussian") - 0.5 * t["x"].shape[1] * math.log(2 * math.pi)
+        kl = kl_standard_normal(t["mu"], t["logvar"])
+        assert rec.item() == pytest.approx(ans["reconstruction"], abs=1e-12)
+        assert kl.item() == pytest.approx(ans["kl"], abs=1e-12)
+        assert (rec + kl).item() == pytest.approx(ans["total"], abs=1e-12)
+
+
 def test_bernoulli_term_equals_the_bce_convention():
     """The Bernoulli decoder's term is vae_loss's ``bce`` reconstruction on sigmoid(logits)."""
     x = torch.randint(0, 2, (4, 6)).to(D64)

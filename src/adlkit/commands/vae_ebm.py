@@ -64,7 +64,7 @@ def train_vae(
     batch_size: int = typer.Option(128, min=2),
     lr: float = typer.Option(1e-3, min=0.0),
     beta: float = typer.Option(1.0, min=0.0, help="KL weight (1 = ELBO)."),
-    warmup_epochs: int = typer.Option(0, min=0, help="Epochs of linear KL warm-up from 0 to beta."),
+    warmup_epochs: Optional[int] = typer.Option(None, min=0, help="Epochs of linear KL warm-up from 0 to beta [default: 0 for digits, 30 for toys]."),
     patience: int = typer.Option(30, min=1, help="Early stopping: epochs without held-out improvement."),
     max_steps: Optional[int] = typer.Option(None, min=1, help="Stop after this many optimizer steps."),
     n_importance: int = typer.Option(5000, min=1, help="Importance samples k of the IWAE log-likelihood."),
@@ -91,6 +91,8 @@ def train_vae(
     L = latent_dim or (16 if digits else 2)
     out = out or Path("runs") / f"vae-{name}"
     out.mkdir(parents=True, exist_ok=True)
+    if warmup_epochs is None:
+        warmup_epochs = 0 if digits else 30
     vae = VAE(latent_dim=L, hidden=widths, beta=beta, warmup_epochs=warmup_epochs, lr=lr, epochs=epochs,
               batch_size=batch_size, patience=patience, max_steps=max_steps, n_importance=n_importance,
               random_state=seed, image_shape=(8, 8) if digits else None, checkpoint_dir=str(out),
