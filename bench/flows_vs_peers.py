@@ -15,10 +15,16 @@ Tasks:
   cube); held-out (validation) NLL after every epoch, the best epoch's weights are kept
   (early stopping, patience in epochs); test NLL and bits/dim of those weights.
 
-Every (library, seed) runs in its own subprocess (peak memory = that process's peak RSS),
-alternating libraries so that machine load affects all alike. Throughput counts training
-steps only (no evaluation). The training loop for peers is the plain PyTorch loop a user of
-those libraries writes; adlkit runs through its own ``RealNVP.fit`` and ``adlkit.train`` loop.
+Quality and memory: every (library, seed) trains in its own subprocess (peak memory = that
+process's peak RSS increase over the RSS before training), libraries alternating, the first
+one rotating per seed. The peers train with the plain PyTorch loop a user of those libraries
+writes; adlkit trains through its own ``RealNVP.fit`` and ``adlkit.train`` loop.
+
+Throughput: the subprocess figure ("own process") moves with the machine's load, so the
+table's main figure is measured in ONE process that trains all libraries round-robin in
+blocks of 20 steps (rotating order), same batches, training steps only (batch indexing,
+dequantization, forward, backward, optimizer step; no evaluation). ``--quick`` is that
+interleaved run on moons (600 steps), which also gives each library's held-out NLL.
 
 Also (question 1B on real images) ``--bernoulli OUT_DIR``: the independent-pixel Bernoulli model
 (``adlkit.mle.Bernoulli``, per-pixel p, and one shared p for reference) fitted to the binarized
@@ -26,7 +32,7 @@ training digits (pixel > 8); held-out log-likelihood and bits/dim on the test sp
 grid of sampled digits.
 
 Usage:
-    python bench/flows_vs_peers.py --quick          # < 60 s, moons only, JSON as last line
+    python bench/flows_vs_peers.py --quick          # < 60 s, moons only, one process, JSON last
     python bench/flows_vs_peers.py --task all --seeds 0 1 2
     python bench/flows_vs_peers.py --bernoulli runs/bernoulli
 """
@@ -95,31 +101,113 @@ def build_peer(lib: str, dim: int, hidden: int, n_couplings: int):
     raise ValueError(lib)
 
 
-def worker(lib: str, task: str, seed: int, steps: int, threads: int, patience: int) -> dict:
-    import numpy as np
+def task_data(task: str, seed: int):
+    """``(Xtr, Xval, Xte, transform, logit, hidden)`` for a task, as float32 tensors."""
     import torch
 
-    torch.set_num_threads(threads)
-    from adlkit.flows import RealNVP
     from adlkit.flows.layers import Logit
 
-    hidden = 64 if task == "moons" else 256
-    B, K = 256, 8
     if task == "moons":
         from adlkit.data import toys
 
         Xtr, Xte = toys.load("moons", 10_000, 5_000, seed=seed)
-        Xtr, Xte = torch.tensor(Xtr, dtype=torch.float32), torch.tensor(Xte, dtype=torch.float32)
-        Xval, transform, logit = None, None, None
-    else:
-        from adlkit.data import digits
+        return (torch.tensor(Xtr, dtype=torch.float32), None, torch.tensor(Xte, dtype=torch.float32), None, None, 64)
+    from adlkit.data import digits
 
-        tr = digits.load_digits("train")[0]
-        Xtr = torch.tensor(tr, dtype=torch.float32)
-        Xval = torch.tensor(digits.dequantize(digits.load_digits("val")[0], 1), dtype=torch.float32)
-        Xte = torch.tensor(digits.dequantize(digits.load_digits("test")[0], 2), dtype=torch.float32)
-        transform = digits.dequantize  # fresh noise each batch (global torch RNG)
-        logit = Logit(0.05)
+    Xtr = torch.tensor(digits.load_digits("train")[0], dtype=torch.float32)
+    Xval = torch.tensor(digits.dequantize(digits.load_digits("val")[0], 1), dtype=torch.float32)
+    Xte = torch.tensor(digits.dequantize(digits.load_digits("test")[0], 2), dtype=torch.float32)
+    # fresh dequantization noise each batch (global torch RNG); logit with its Jacobian
+    return Xtr, Xval, Xte, digits.dequantize, Logit(0.05), 256
+
+
+def make_stepper(lib: str, dim: int, hidden: int, logit, seed: int):
+    """``(module, step(batch), nll(batch))`` for one library; adlkit's step is the
+    ``train_step`` that ``adlkit.train.fit`` calls, the peers' the usual PyTorch step."""
+    import torch
+
+    torch.manual_seed(seed)
+    if lib == "adlkit":
+        from adlkit.flows import RealNVPFlow
+        from adlkit.train import StepContext
+
+        flow = RealNVPFlow(dim, 8, (hidden, hidden), mask="alternate", logit_alpha=0.05 if logit is not None else None)
+        ctx = StepContext(flow.configure_optimizers())
+        return flow, (lambda x: flow.train_step(x, ctx)), (lambda x: -flow.log_prob(x).mean())
+    module, log_prob = build_peer(lib, dim, hidden, 8)
+    opt = torch.optim.Adam(module.parameters(), lr=1e-3)
+
+    def nll(x):
+        if logit is not None:
+            y, ld = logit(x)
+            return -(log_prob(y) + ld).mean()
+        return -log_prob(x).mean()
+
+    def step(x):
+        loss = nll(x)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    return module, step, nll
+
+
+def interleaved(task: str, seed: int, steps: int, threads: int, libs: list[str], block: int = 20,
+                evaluate: bool = True) -> dict:
+    """Train every library in ONE process, round-robin in blocks of ``block`` steps (the order
+    rotates each round), so that machine load hits all alike. Each library sees the same
+    batch sequence. Returns per library: held-out NLL (after ``steps`` steps) and steps/s."""
+    import torch
+
+    torch.set_num_threads(threads)
+    Xtr, _, Xte, transform, logit, hidden = task_data(task, seed)
+    dim, B, n = Xtr.shape[1], 256, Xtr.shape[0]
+    run = {lib: make_stepper(lib, dim, hidden, logit, seed) for lib in libs}
+
+    def batches():
+        gen = torch.Generator().manual_seed(seed)
+        while True:
+            perm = torch.randperm(n, generator=gen)
+            for b in range(n // B):
+                yield perm[b * B : (b + 1) * B]
+
+    streams = {lib: batches() for lib in libs}
+    spent = {lib: 0.0 for lib in libs}
+    done, r = 0, 0
+    while done < steps:
+        k = min(block, steps - done)
+        order = libs[r % len(libs):] + libs[: r % len(libs)]
+        for lib in order:
+            _, step, _ = run[lib]
+            t0 = time.perf_counter()
+            for _ in range(k):
+                x = Xtr[next(streams[lib])]
+                if transform is not None:
+                    x = transform(x)
+                step(x)
+            spent[lib] += time.perf_counter() - t0
+        done += k
+        r += 1
+    out = {}
+    for lib in libs:
+        module, _, nll = run[lib]
+        res = {"steps": steps, "steps_per_s": steps / spent[lib]}
+        if evaluate:
+            module.eval()
+            with torch.no_grad():
+                res["nll"] = float(nll(Xte))
+        out[lib] = res
+    return out
+
+
+def worker(lib: str, task: str, seed: int, steps: int, threads: int, patience: int) -> dict:
+    import torch
+
+    torch.set_num_threads(threads)
+    from adlkit.flows import RealNVP
+
+    B, K = 256, 8
+    Xtr, Xval, Xte, transform, logit, hidden = task_data(task, seed)
     dim = Xtr.shape[1]
     torch.manual_seed(seed)
     rss0 = _rss_kb()
@@ -264,15 +352,26 @@ def summarize(runs: list[dict]) -> dict:
     return out
 
 
+def fmt(r: dict, k: str, f: str) -> str:
+    if k not in r:
+        return "-"
+    s = format(r[k], f)
+    return s + (f" ({format(r[k + '_min'], f)} to {format(r[k + '_max'], f)})" if k + "_min" in r else "")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="moons only, 1 seed, 600 steps (< 60 s)")
+    ap.add_argument("--quick", action="store_true", help="moons only, 1 seed, 600 steps, one process (< 60 s)")
     ap.add_argument("--task", choices=["moons", "digits", "all"], default="all")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--steps", type=int, default=None, help="moons: 3000, digits: 4000 (quick: 600)")
+    ap.add_argument("--steps", type=int, default=None, help="moons: 3000, digits: 4000 (max, early stopping)")
+    ap.add_argument("--speed-steps", type=int, default=None, help="steps per library in the interleaved throughput run (moons 1500, digits 300)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads per process (default 1)")
     ap.add_argument("--patience", type=int, default=40, help="digits: early-stopping patience in epochs")
     ap.add_argument("--libs", nargs="+", default=LIBS, choices=LIBS)
+    ap.add_argument("--speed-only", action="store_true", help="only the interleaved throughput run")
+    ap.add_argument("--interleaved", action="store_true",
+                    help="moons only: NLL and steps/s for each seed from one interleaved process per seed")
     ap.add_argument("--json", help="also write all raw results to this file")
     ap.add_argument("--bernoulli", metavar="OUT_DIR", help="run the Bernoulli pixel model on binarized digits instead")
     ap.add_argument("--worker", choices=LIBS, help=argparse.SUPPRESS)
@@ -285,55 +384,84 @@ def main() -> None:
     if a.worker:
         print(json.dumps(worker(a.worker, a.task, a.seed, a.steps, a.threads, a.patience)))
         return
-
-    tasks = ["moons"] if a.quick or a.task == "moons" else (["digits"] if a.task == "digits" else ["moons", "digits"])
-    seeds = [0] if a.quick else a.seeds
     load = os.getloadavg()
-    print(f"# load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; threads per process {a.threads}", file=sys.stderr)
+    print(f"# load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; torch threads {a.threads}", file=sys.stderr)
+
+    if a.quick:
+        steps = a.steps or 600
+        res = interleaved("moons", 0, steps, a.threads, a.libs)
+        print("| library | held-out NLL (nats) | steps/s (interleaved) |\n|---|---|---|")
+        for lib in a.libs:
+            print(f"| {lib} | {res[lib]['nll']:.3f} | {res[lib]['steps_per_s']:.0f} |")
+        load = os.getloadavg()
+        print(f"# load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", file=sys.stderr)
+        line = {"task": "moons", "steps": steps}
+        line.update({lib: {"nll": res[lib]["nll"], "steps_per_s": res[lib]["steps_per_s"]} for lib in a.libs})
+        print(json.dumps(line))
+        return
+
+    if a.interleaved:
+        steps = a.steps or 3000
+        per_seed = {lib: [] for lib in a.libs}
+        for seed in a.seeds:
+            res = interleaved("moons", seed, steps, a.threads, a.libs)
+            print(f"moons seed {seed} interleaved " + json.dumps(res), file=sys.stderr)
+            for lib in a.libs:
+                per_seed[lib].append(res[lib])
+        print(f"moons, {steps} steps, seeds {a.seeds}, one interleaved process per seed")
+        print("| library | held-out NLL (nats), mean (min to max) | per seed | steps/s |\n|---|---|---|---|")
+        for lib in a.libs:
+            r = summarize(per_seed[lib])
+            each = ", ".join(f"{x['nll']:.3f}" for x in per_seed[lib])
+            print(f"| {lib} | {fmt(r, 'nll', '.3f')} | {each} | {fmt(r, 'steps_per_s', '.0f')} |")
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump({"per_seed": per_seed, "seeds": a.seeds, "argv": sys.argv}, f, indent=1)
+        return
+
+    tasks = ["moons", "digits"] if a.task == "all" else [a.task]
     report: dict = {}
     raw: dict = {}
     for task in tasks:
-        steps = a.steps or (600 if a.quick else (3000 if task == "moons" else 4000))
+        steps = a.steps or (3000 if task == "moons" else 4000)
         runs: dict[str, list[dict]] = {lib: [] for lib in a.libs}
-        for i, seed in enumerate(seeds):
+        for i, seed in enumerate([] if a.speed_only else a.seeds):
             order = a.libs[i % len(a.libs):] + a.libs[: i % len(a.libs)]  # rotate who goes first
             for lib in order:
-                r = run_one(lib, task, seed, steps, a.threads, a.patience, timeout=40 if a.quick else 900)
+                r = run_one(lib, task, seed, steps, a.threads, a.patience, timeout=1800)
                 runs[lib].append(r)
                 print(f"{task} seed {seed} {lib:9s} " + json.dumps(r), file=sys.stderr)
-        raw[task] = runs
-        report[task] = {"steps": steps, **{lib: summarize(rs) for lib, rs in runs.items()}}
+        speed_steps = a.speed_steps or (1500 if task == "moons" else 300)
+        speed = interleaved(task, 0, speed_steps, a.threads, a.libs, evaluate=False)
+        print(f"{task} interleaved throughput " + json.dumps(speed), file=sys.stderr)
+        raw[task] = {"runs": runs, "interleaved": speed}
+        summary = {lib: (summarize(rs) if rs else {}) for lib, rs in runs.items()}
+        for lib in a.libs:
+            summary[lib]["steps_per_s_interleaved"] = speed[lib]["steps_per_s"]
+        report[task] = {"steps": steps, "speed_steps": speed_steps, **summary}
     load = os.getloadavg()
     print(f"# load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", file=sys.stderr)
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"report": report, "raw": raw, "seeds": seeds}, f, indent=1)
+            json.dump({"report": report, "raw": raw, "seeds": a.seeds, "argv": sys.argv}, f, indent=1)
     for task, rep in report.items():
-        metric = "nll" if task == "moons" else "bits_per_dim"
-        print(f"\n{task}: {rep['steps']} steps max, seeds {seeds}")
-        print(f"| library | held-out NLL (nats) | {'bits/dim | ' if task == 'digits' else ''}steps/s | peak RSS (MB) |")
-        print("|---|---|---|---|" + ("---|" if task == "digits" else ""))
+        digits_task = task == "digits"
+        print(f"\n{task}: seeds {a.seeds}; {'at most ' if digits_task else ''}{rep['steps']} steps"
+              + ("; best held-out epoch kept (early stopping)" if digits_task else ""))
+        head = "| library | test NLL (nats) | " + ("bits/dim | best step | " if digits_task else "")
+        head += f"steps/s, interleaved ({rep['speed_steps']} steps) | steps/s, own process | peak RSS increase (MB) |"
+        print(head)
+        print("|---" * (head.count("|") - 1) + "|")
         for lib in a.libs:
             r = rep[lib]
             if "error" in r:
                 print(f"| {lib} | error: {r['error']} |")
                 continue
-
-            def rng(k, fmt):
-                s = format(r[k], fmt)
-                return s + (f" ({format(r[k + '_min'], fmt)} to {format(r[k + '_max'], fmt)})" if k + "_min" in r else "")
-
-            cells = [rng("nll", ".3f")] + ([rng("bits_per_dim", ".3f")] if task == "digits" else [])
-            cells += [rng("steps_per_s", ".0f"), f"{r['peak_rss_mb']:.0f}"]
+            cells = [fmt(r, "nll", ".3f")]
+            if digits_task:
+                cells += [fmt(r, "bits_per_dim", ".3f"), fmt(r, "best_step", ".0f")]
+            cells += [f"{r['steps_per_s_interleaved']:.0f}", fmt(r, "steps_per_s", ".0f"), fmt(r, "peak_rss_increase_mb", ".0f")]
             print(f"| {lib} | " + " | ".join(cells) + " |")
-        del metric
-    if a.quick:
-        m = report["moons"]
-        line = {"task": "moons", "steps": m["steps"]}
-        for lib in a.libs:
-            r = m[lib]
-            line[lib] = r if "error" in r else {"nll": r["nll"], "steps_per_s": r["steps_per_s"], "peak_rss_mb": r["peak_rss_mb"]}
-        print(json.dumps(line))
 
 
 if __name__ == "__main__":

@@ -97,3 +97,26 @@ def test_mlp_lower_bound_below_upper_bound_and_finite_differences():
 def test_unknown_module_is_refused():
     with pytest.raises(TypeError, match="cannot bound"):
         spectral_norm_bound(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2)))
+
+
+def test_conv_spectral_norm_matches_svd_of_the_explicit_operator():
+    from adlkit.lipschitz import conv_spectral_norm
+
+    torch.manual_seed(2)
+    conv = torch.nn.Conv2d(2, 3, 3, stride=1, padding=1).double()
+    shape = (2, 5, 5)
+    # the convolution's matrix, column by column (bias removed), and its largest singular value
+    n = int(np.prod(shape))
+    basis = torch.eye(n, dtype=torch.float64).reshape(n, *shape)
+    with torch.no_grad():
+        cols = conv(basis) - conv(torch.zeros(1, *shape, dtype=torch.float64))
+    M = cols.reshape(n, -1).T.numpy()
+    ref = np.linalg.svd(M, compute_uv=False)[0]
+    assert conv_spectral_norm(conv, shape) == pytest.approx(ref, rel=1e-6)
+    net = torch.nn.Sequential(conv, torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(75, 1)).double()
+    hi = spectral_norm_bound(net, input_shape=shape)
+    lo = gradient_norm_lower_bound(net, torch.randn(64, *shape, dtype=torch.float64))
+    assert lo <= hi
+    assert hi == pytest.approx(ref * np.linalg.svd(net[3].weight.detach().numpy(), compute_uv=False)[0], rel=1e-6)
+    with pytest.raises(TypeError, match="input_shape"):
+        spectral_norm_bound(net)

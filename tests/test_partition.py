@@ -58,3 +58,11 @@ def test_grids_match_closed_forms():
     P = np.linalg.inv(S)
     lz2 = log_partition_grid_2d(lambda p: 0.5 * np.einsum("ni,ij,nj->n", p, P, p), (-14, 14), (-10, 10), 401)
     assert lz2 == pytest.approx(math.log(2 * math.pi * math.sqrt(np.linalg.det(S))), abs=1e-7)
+
+
+def test_narrow_bump_far_from_the_origin():
+    # a Gaussian of variance 1/200 centred at 37: Z = sqrt(pi/100); quadrature must agree
+    r = partition_function("exp(-100*(x - 37)^2)")
+    assert r.Z == pytest.approx(math.sqrt(math.pi / 100), rel=1e-13)
+    assert r.numeric == pytest.approx(math.sqrt(math.pi / 100), rel=1e-9)
+    assert not r.notes

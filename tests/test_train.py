@@ -227,3 +227,14 @@ def test_torchrun_two_processes_match_one_process(tmp_path):
         assert torch.allclose(a[k], b[k], atol=1e-10, rtol=0), k
     init = RealNVPFlow(2, n_couplings=2, hidden=(8,), actnorm=True).double().state_dict()
     assert not all(torch.equal(a[k], init[k]) for k in a)  # it did train
+
+
+def test_resume_after_early_stop_does_not_train_further(tmp_path):
+    """Resuming a run that stopped early leaves the best weights unchanged (no extra epochs)."""
+    x_tr, x_va = torch.zeros(8, dtype=torch.float64), torch.full((4,), 2.0, dtype=torch.float64)
+    first = MeanModel()
+    res = fit(first, x_tr, x_va, cfg(tmp_path, epochs=50, batch_size=8, patience=3))
+    again = MeanModel()
+    res2 = fit(again, x_tr, x_va, cfg(tmp_path, epochs=50, batch_size=8, patience=3, resume=True))
+    assert res2.stopped == "early_stopping" and res2.history == res.history
+    assert again.mu.item() == first.mu.item() == pytest.approx(5 * 0.8**4, abs=1e-12)

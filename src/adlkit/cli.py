@@ -29,6 +29,10 @@ for _name, _help in [
 COMMAND_MODULES = [
     "adlkit.commands.solve",
     "adlkit.commands.flows",
+    "adlkit.commands.embeddings",
+    "adlkit.commands.check",
+    "adlkit.commands.gan",
+    "adlkit.commands.vae_ebm",
     "adlkit.commands.cove",
 ]
 

@@ -26,12 +26,14 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
-import sympy as sp
 
 from adlkit.symbolic import FAILED, TIMED_OUT, with_timeout
+
+if TYPE_CHECKING:  # sympy is imported inside the functions: the network bounds do not need it
+    import sympy as sp
 
 WGAN_TOL = 1e-12
 
@@ -40,7 +42,7 @@ WGAN_TOL = 1e-12
 class Candidate:
     """A candidate for sup |f'|: where (LaTeX), its kind, the value, the exact SymPy value."""
 
-    kind: str  # "critical", "endpoint", "limit", "numeric"
+    kind: str  # "critical", "endpoint", "limit", "limsup", "numeric", "constant"
     where: str
     value: float
     exact: Any = None
@@ -76,6 +78,7 @@ def _x() -> sp.Symbol:
 
 
 def _as_float(v: Any) -> float:
+    import sympy as sp
     if v is sp.oo or v == sp.oo:
         return math.inf
     if v is sp.zoo or v is sp.nan or v == -sp.oo:
@@ -188,6 +191,7 @@ def _domain(domain: Sequence[Any] | None) -> tuple[float, float]:
 
 
 def _sym(v: float) -> sp.Expr:
+    import sympy as sp
     if v == math.inf:
         return sp.oo
     if v == -math.inf:
@@ -202,7 +206,7 @@ def _best(cands: list[Candidate]) -> Candidate:
     top = max(vals)
     tied = [c for c in cands if not math.isnan(c.value) and c.value >= top - 1e-12 * max(1.0, abs(top))]
     for c in tied:
-        if c.kind != "limit":
+        if c.kind not in ("limit", "limsup"):
             return c
     return tied[0]
 
@@ -213,6 +217,8 @@ def lipschitz_constant(f: Any, domain: Sequence[Any] | None = None, *,
     string of the safe grammar) on ``domain`` = (a, b) (default the real line; +-inf or "oo"
     allowed). Returns a :class:`LipschitzResult` (``constant`` is ``math.inf`` when f is not
     Lipschitz there)."""
+    import sympy as sp
+
     x = _x()
     if isinstance(f, str):
         from adlkit.solve.expr import parse
@@ -259,24 +265,33 @@ def lipschitz_constant(f: Any, domain: Sequence[Any] | None = None, *,
             res.notes.append("the critical points of f' were not found symbolically; "
                              "located numerically")
 
-    # endpoints (finite: one-sided limits, to allow sqrt(x) at 0) and limits at infinite ends
-    for end, side, is_a in ((ga, "+", True), (gb, "-", False)):
+    # endpoints (finite: one-sided limits, to allow sqrt(x) at 0) and limits at infinite ends.
+    # The limit is taken of f' (faster and more often found by SymPy than of |f'|); where it
+    # exists, lim |f'| = |lim f'|; an AccumBounds result gives the range of limit points.
+    for end, side in ((ga, "+"), (gb, "-")):
         if end.is_finite:
-            v = with_timeout(sp.limit, absdf, x, end, side, timeout=timeout)
+            v = with_timeout(sp.limit, df, x, end, side, timeout=timeout)
             kind, where = "endpoint", rf"x = {sp.latex(end)}"
         else:
-            v = with_timeout(sp.limit, absdf, x, end, timeout=timeout)
+            v = with_timeout(sp.limit, df, x, end, timeout=timeout)
             kind, where = "limit", rf"x \to {sp.latex(end)}"
-        if v in (TIMED_OUT, FAILED) or isinstance(v, sp.Limit) or v.has(sp.AccumBounds):
-            if isinstance(v, sp.Basic) and v.has(sp.AccumBounds):
-                hi = v.max if isinstance(v, sp.AccumBounds) else None
-                if hi is not None and hi.is_finite:
-                    res.candidates.append(Candidate(kind, where, _as_float(hi), hi))
-                    continue
+        if v in (TIMED_OUT, FAILED) or isinstance(v, sp.Limit):
             complete = False
             res.notes.append(f"the {kind} value at {sp.latex(end)} was not found symbolically")
             continue
-        res.candidates.append(Candidate(kind, where, _as_float(v), v))
+        if isinstance(v, sp.AccumBounds):  # no limit: f' oscillates; sup of its limit points
+            top = sp.Max(sp.Abs(v.min), sp.Abs(v.max))
+            res.candidates.append(Candidate("limsup", where, _as_float(top), top))
+            continue
+        if v.has(sp.AccumBounds):
+            if v.has(sp.oo) or v.has(-sp.oo):  # e.g. oo*sign(AccumBounds(-1, 1)): limsup |f'| = oo
+                res.candidates.append(Candidate(kind, where, math.inf, sp.oo))
+            else:
+                complete = False
+                res.notes.append(f"the {kind} value at {sp.latex(end)} was not found symbolically")
+            continue
+        av = sp.Abs(v)
+        res.candidates.append(Candidate(kind, where, _as_float(av), av))
 
     num_sup, num_arg = numeric_sup(df, a, b)
     res.numeric_max = num_sup
@@ -299,7 +314,7 @@ def lipschitz_constant(f: Any, domain: Sequence[Any] | None = None, *,
             math.isnan(num_sup) or num_sup <= sym_max * (1 + 1e-9) + 1e-12):
         best = _best(res.candidates)
         res.constant, res.exact = sym_max, best.exact
-        res.attained = best.kind != "limit"
+        res.attained = best.kind not in ("limit", "limsup")
         res.method = "symbolic"
         return res
     # numeric (possibly combined with the symbolic candidates found)
@@ -313,7 +328,7 @@ def lipschitz_constant(f: Any, domain: Sequence[Any] | None = None, *,
     res.candidates.append(Candidate("numeric", rf"x \approx {num_arg:.6g}", num_sup))
     best = _best(res.candidates)
     res.constant = best.value
-    res.attained = best.kind != "limit"
+    res.attained = best.kind not in ("limit", "limsup")
     res.exact = best.exact
     if res.exact is None:
         near = sp.nsimplify(res.constant, [sp.pi, sp.E], tolerance=1e-10, rational=False)
@@ -354,25 +369,67 @@ def _chain(net: Any) -> list[Any]:
     return [net]
 
 
-def spectral_norm_bound(net: Any) -> float:
+def conv_spectral_norm(conv: Any, input_shape: tuple[int, ...], iters: int = 200,
+                       seed: int = 0) -> float:
+    """Spectral norm of the linear map x -> conv(x) without bias (Conv1d/Conv2d), on inputs of
+    shape ``input_shape`` = (C, L) or (C, H, W), by power iteration on A^T A (the transpose is
+    the autograd vector-Jacobian product). float64."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    w = conv.weight.detach().to(torch.float64)
+    x = torch.randn((1, *input_shape), generator=g, dtype=torch.float64)
+
+    def A(v):
+        return conv._conv_forward(v, w, None)
+
+    sigma = 0.0
+    for _ in range(iters):
+        x = x / x.norm()
+        x.requires_grad_(True)
+        y = A(x)
+        (xt,) = torch.autograd.grad(y, x, grad_outputs=y)  # A^T A x
+        new = float(xt.norm()) ** 0.5  # ||A^T A x|| -> sigma^2 for the top singular vector
+        x = xt.detach()
+        if abs(new - sigma) <= 1e-12 * max(new, 1.0):
+            sigma = new
+            break
+        sigma = new
+    return sigma
+
+
+def spectral_norm_bound(net: Any, input_shape: tuple[int, ...] | None = None) -> float:
     r"""Upper bound on the Lipschitz constant (Euclidean norms) of a chain of layers
-    (``nn.Sequential``, possibly nested, of ``nn.Linear`` and 1-D activations):
-    :math:`\prod_l \|W_l\|_2 \cdot \prod_a L_a`, the spectral norm being the largest singular
-    value. Raises TypeError for a module it cannot bound."""
+    (``nn.Sequential``, possibly nested, of ``nn.Linear``, ``nn.Conv1d``/``nn.Conv2d`` and
+    1-Lipschitz-bounded activations): :math:`\prod_l \|W_l\|_2 \cdot \prod_a L_a`, the spectral
+    norm being the largest singular value of each layer's linear map (for convolutions: of the
+    convolution operator on the actual input shape, by power iteration; give ``input_shape``
+    (per sample, without batch) when the net has convolutions). Raises TypeError for a module it
+    cannot bound."""
     import torch
     import torch.nn as nn
 
     bound = 1.0
+    shape = tuple(input_shape) if input_shape is not None else None
     for m in _chain(net):
         if isinstance(m, nn.Linear):
             W = m.weight.detach().to(torch.float64)
             bound *= float(torch.linalg.matrix_norm(W, ord=2))
-            continue
-        c = _activation_constant(m)
-        if c is None:
-            raise TypeError(f"cannot bound the Lipschitz constant of {type(m).__name__}: "
-                            "expected nn.Linear or a known activation in an nn.Sequential")
-        bound *= c
+        elif isinstance(m, (nn.Conv1d, nn.Conv2d)):
+            if shape is None:
+                raise TypeError("spectral_norm_bound needs input_shape for convolutional layers")
+            bound *= conv_spectral_norm(m, shape)
+        else:
+            c = _activation_constant(m)
+            if c is None:
+                raise TypeError(f"cannot bound the Lipschitz constant of {type(m).__name__}: "
+                                "expected nn.Linear, nn.Conv1d/2d or a known activation in an nn.Sequential")
+            bound *= c
+        if shape is not None:
+            with torch.no_grad():
+                p = next(iter(m.parameters()), None)
+                dt = p.dtype if p is not None else torch.float64
+                shape = tuple(m(torch.zeros((1, *shape), dtype=dt)).shape[1:])
     return bound
 
 

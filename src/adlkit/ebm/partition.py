@@ -10,7 +10,7 @@ For a 1-D expression (:func:`partition_function`):
 2. Otherwise **SymPy** ``integrate`` (Gamma-function forms such as
    :math:`\int e^{-x^4}dx = \Gamma(1/4)/2`, :math:`\int e^{-|x|}dx = 2`, rational forms), under
    a timeout (:mod:`adlkit.symbolic`): SymPy can run for minutes.
-3. **Adaptive quadrature** always (:mod:`adlkit.divergences.quadrature`), and the two are
+3. **Adaptive quadrature** always (:mod:`adlkit.divergences.quadrature`, vectorised), and the two are
    compared. Where no closed form was found, Z is the quadrature value; when the quadrature
    reports divergence (or SymPy finds :math:`\infty`), :math:`Z = \infty`.
 
@@ -23,12 +23,14 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
-import sympy as sp
 
 from adlkit.symbolic import FAILED, TIMED_OUT, with_timeout
+
+if TYPE_CHECKING:  # sympy is imported inside the functions: the grid helpers do not need it
+    import sympy as sp
 
 
 @dataclass
@@ -77,6 +79,8 @@ def _x() -> sp.Symbol:
 def gaussian_form(f: sp.Expr, x: sp.Symbol | None = None) -> GaussianForm | None:
     """Recognise :math:`C\\,e^{g(x)}` with g a polynomial of degree 2 (any sign of the
     leading coefficient); None otherwise."""
+    import sympy as sp
+
     x = x or _x()
     C, rest = f.as_independent(x, as_Add=False)
     rest = sp.powsimp(rest, combine="exp")
@@ -104,6 +108,8 @@ def gaussian_form(f: sp.Expr, x: sp.Symbol | None = None) -> GaussianForm | None
 
 
 def _gaussian_Z(gf: GaussianForm, a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    import sympy as sp
+
     if gf.a2 > 0:
         if a.is_infinite or b.is_infinite:
             return sp.oo
@@ -114,7 +120,7 @@ def _gaussian_Z(gf: GaussianForm, a: sp.Expr, b: sp.Expr) -> sp.Expr:
     s = sp.sqrt(-gf.a2)  # = 1 / (sigma sqrt 2)
     full = gf.C * sp.exp(gf.k) * sp.sqrt(2 * sp.pi * gf.var)
     if a == -sp.oo and b == sp.oo:
-        return sp.simplify(full)
+        return full
     return sp.simplify(full / 2 * (sp.erf(s * (b - gf.mean)) - sp.erf(s * (a - gf.mean))))
 
 
@@ -128,6 +134,8 @@ def _domain(domain: Sequence[Any] | None) -> tuple[float, float]:
 
 
 def _sym(v: float) -> sp.Expr:
+    import sympy as sp
+
     if math.isinf(v):
         return sp.oo if v > 0 else -sp.oo
     return sp.nsimplify(v, rational=True)
@@ -151,6 +159,8 @@ def partition_function(f: Any, domain: Sequence[Any] | None = None, *,
                        timeout: float = 3.0) -> PartitionResult:
     """Z of the unnormalised density ``f`` (SymPy expression in ``x`` or expression string) on
     ``domain`` (default the real line). See the module docstring for the method."""
+    import sympy as sp
+
     x = _x()
     if isinstance(f, str):
         from adlkit.solve.expr import parse
@@ -215,11 +225,20 @@ def integrate_expression(f: sp.Expr, a: float = -math.inf, b: float = math.inf):
 
     x = _x()
 
-    def g(t: float) -> float:
-        with np.errstate(all="ignore"):
-            return float(evaluate(f, {x: np.float64(t)}, backend="numpy"))
+    def g(t: np.ndarray) -> np.ndarray:
+        v = evaluate(f, {x: t}, backend="numpy")
+        return np.broadcast_to(np.asarray(v, dtype=np.float64), np.shape(t))
 
     pts = [p for p in (-10.0, -1.0, 0.0, 1.0, 10.0) if a < p < b]
+    # the peak of f on a dense scan is a breakpoint too (a narrow bump far from 0 is then found)
+    from adlkit.lipschitz import scan_grid
+
+    xs = scan_grid(a, b)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v = g(xs)
+    if np.any(np.isfinite(v)):
+        pts.append(float(xs[int(np.nanargmax(np.where(np.isfinite(v), np.abs(v), -np.inf)))]))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

@@ -198,6 +198,13 @@ def fit(
     from tqdm.auto import tqdm
 
     for epoch in range(start_epoch, cfg.epochs):
+        # a resumed run that had already stopped stays stopped
+        if cfg.max_steps is not None and step >= cfg.max_steps:
+            stopped = "max_steps"
+            break
+        if val is not None and cfg.patience is not None and bad_epochs >= cfg.patience:
+            stopped = "early_stopping"
+            break
         perm = torch.randperm(n, generator=shuffle)
         sums: dict[str, float] = {}
         count = 0
@@ -222,7 +229,7 @@ def fit(
                 sums[k] = sums.get(k, 0.0) + v
             count += 1
             bar.update(1)
-            bar.set_postfix(loss=f"{sums['loss'] / count:.4f}")
+            bar.set_postfix(loss=f"{sums['loss'] / count:.4f}", refresh=False)
             if callback is not None:
                 callback({"epoch": epoch, "step": step, **metrics})
             if cfg.max_steps is not None and step >= cfg.max_steps:

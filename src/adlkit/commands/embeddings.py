@@ -1,0 +1,265 @@
+"""``adlkit corpus build``, ``adlkit train word2vec|glove``, ``adlkit eval embeddings``, ``adlkit similar``.
+
+numpy/numba/gensim-heavy modules are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+class Mode(str, Enum):
+    lines = "lines"
+    raw = "raw"
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(code)
+
+
+def _user_errors():
+    """Exception types that are the user's input, reported as one line."""
+    from adlkit.data.text import CorpusSourceMissing
+
+    return (FileNotFoundError, NotADirectoryError, ValueError, KeyError, CorpusSourceMissing, UnicodeDecodeError)
+
+
+def _msg(e: BaseException) -> str:
+    return e.args[0] if isinstance(e, KeyError) and e.args else str(e)
+
+
+# ----------------------------------------------------------------------------- corpus
+def corpus_build(
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (default: ~/.cache/adlkit/corpus/english, or $ADLKIT_DATA)."),
+    sources: Optional[str] = typer.Option(None, "--sources", help="Comma-separated built-in sources (default: all). See --list."),
+    input: Optional[List[Path]] = typer.Option(None, "--input", "-i", help="Your own text file(s) instead of the built-in sources (repeatable)."),
+    mode: Mode = typer.Option(Mode.lines, "--mode", help="For --input: 'lines' = one sentence per line, 'raw' = running text split into sentences."),
+    list_sources: bool = typer.Option(False, "--list", help="List the built-in sources and whether each is installed."),
+) -> None:
+    """Build a tokenised corpus (int32 token ids on disk) from the offline English sources or your files.
+
+    Tokenisation: lowercased ASCII letter runs; sentences split after . ! ? ; (see adlkit.data.text).
+    """
+    from adlkit.data import text
+
+    try:
+        if list_sources:
+            for name, (desc, _) in text.SOURCES.items():
+                missing = text.check_sources([name])
+                typer.echo(f"{name:10s} {'installed' if not missing else 'MISSING: ' + missing[0].split(': ', 1)[1]:s}  {desc}")
+            return
+        from tqdm import tqdm
+
+        bar = tqdm(unit="tok", unit_scale=True, desc="tokenising", dynamic_ncols=True)
+        if input:
+            dest = out or text.default_corpus_dir().parent / input[0].stem
+
+            def stream():
+                for p in input:
+                    yield from text.file_sentences(p, mode.value)
+
+            for p in input:
+                if not p.is_file():
+                    raise FileNotFoundError(f"input file not found: {p}")
+            c = text.Corpus.from_sentences(stream(), dest, meta={"inputs": [str(p) for p in input], "mode": mode.value},
+                                           progress=bar.update)
+        else:
+            names = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
+            dest = out or text.default_corpus_dir()
+            c = text.build_builtin(dest, names, progress=bar.update)
+        bar.close()
+    except _user_errors() as e:
+        _fail(_msg(e))
+        return
+    n5 = int((c.counts >= 5).sum())
+    typer.echo(f"corpus: {c.n_tokens:,} tokens, {c.n_sentences:,} sentences, {len(c.words):,} word types "
+               f"({n5:,} with count >= 5)\nwritten to {dest}")
+    if not input and out is None:
+        typer.echo("next: adlkit train word2vec --corpus builtin --sg")
+
+
+# ----------------------------------------------------------------------------- training
+def _save(wv, out: Path) -> None:
+    if out.suffix in (".txt", ".vec"):
+        wv.save_word2vec_format(out)
+    else:
+        wv.save(out)
+    typer.echo(f"wrote {out} ({len(wv):,} words x {wv.vector_size})")
+
+
+def _quick_eval(wv) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("gensim") is None:
+        typer.echo("(evaluation sets come with gensim: pip install gensim)")
+        return
+    from adlkit.data.text import gensim_test_data
+
+    d = gensim_test_data()
+    try:
+        _, rho, oov = wv.evaluate_word_pairs(d / "wordsim353.tsv")
+    except ValueError as e:  # a tiny vocabulary
+        typer.echo(f"(WordSim-353 not computed: {e})")
+        return
+    typer.echo(f"WordSim-353 Spearman {rho:.3f} (OOV {oov:.1f}%)")
+
+
+def train_word2vec(
+    corpus: str = typer.Option("builtin", "--corpus", "-c", help="'builtin' (after adlkit corpus build), a corpus directory, or a text file (one sentence per line)."),
+    sg: bool = typer.Option(True, "--sg/--cbow", help="Skip-gram (default) or CBOW."),
+    vector_size: int = typer.Option(100, "--vector-size", "-d", help="Embedding dimension."),
+    window: int = typer.Option(5, "--window", "-w", help="Context words ON EACH SIDE (gensim's meaning; the course's total span is 2*window+1)."),
+    min_count: int = typer.Option(5, "--min-count", help="Ignore words rarer than this."),
+    negative: int = typer.Option(5, "--negative", help="Negative samples per prediction."),
+    sample: float = typer.Option(1e-3, "--sample", help="Frequent-word subsampling threshold (0 = off)."),
+    alpha: float = typer.Option(0.025, "--alpha", help="Initial learning rate (decays linearly to --min-alpha)."),
+    min_alpha: float = typer.Option(0.0001, "--min-alpha"),
+    epochs: int = typer.Option(5, "--epochs", "-e"),
+    workers: int = typer.Option(2, "--workers", "-j", help="Hogwild threads."),
+    seed: int = typer.Option(1, "--seed", help="Seed (bit-for-bit reproducible with --workers 1)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output: .safetensors (fast binary, default) or .txt/.vec (word2vec text format)."),
+) -> None:
+    """Train word2vec (negative sampling) on a corpus; shows the float64 loss and words/s per epoch."""
+    try:
+        from adlkit.data.text import load_corpus
+        from adlkit.embeddings import Word2Vec
+
+        c = load_corpus(corpus)
+        model = Word2Vec(vector_size=vector_size, window=window, min_count=min_count, sg=int(sg), negative=negative,
+                         sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs, workers=workers, seed=seed,
+                         progress=True)
+        typer.echo(f"corpus: {c.n_tokens:,} tokens; {'skip-gram' if sg else 'CBOW'}, d={vector_size}, "
+                   f"window={window} per side, {epochs} epochs, {workers} workers", err=True)
+        model.fit(c)
+        out = out or Path(f"word2vec-{'sg' if sg else 'cbow'}.safetensors")
+        _save(model.wv, out)
+    except _user_errors() as e:
+        _fail(_msg(e))
+        return
+    for h in model.history:
+        typer.echo(f"epoch {h.epoch}: loss {h.mean_loss:.4f} per prediction (sum {h.loss:.6g}), "
+                   f"{h.words_per_sec / 1e6:.2f} M words/s")
+    _quick_eval(model.wv)
+    typer.echo(f"next: adlkit eval embeddings {out}")
+
+
+def train_glove(
+    corpus: str = typer.Option("builtin", "--corpus", "-c", help="'builtin', a corpus directory, or a text file."),
+    vector_size: int = typer.Option(100, "--vector-size", "-d"),
+    window: int = typer.Option(10, "--window", "-w", help="Context words on each side (weights 1/distance)."),
+    max_vocab: int = typer.Option(30000, "--max-vocab", help="Keep the most frequent words only (0 = all)."),
+    min_count: int = typer.Option(5, "--min-count"),
+    epochs: int = typer.Option(50, "--epochs", "-e"),
+    x_max: float = typer.Option(100.0, "--x-max"),
+    alpha: float = typer.Option(0.75, "--alpha", help="Weighting exponent of f(x) = min(1, (x/x_max)^alpha)."),
+    eta: float = typer.Option(0.05, "--eta", help="AdaGrad step."),
+    workers: int = typer.Option(2, "--workers", "-j"),
+    seed: int = typer.Option(1, "--seed"),
+    out: Path = typer.Option(Path("glove.safetensors"), "--out", "-o", help="Output (.safetensors, or .txt/.vec text)."),
+) -> None:
+    """Train GloVe (sparse co-occurrence, AdaGrad); the vectors are W + W~."""
+    try:
+        from adlkit.data.text import load_corpus
+        from adlkit.embeddings import GloVe
+
+        c = load_corpus(corpus)
+        model = GloVe(vector_size=vector_size, window=window, max_vocab=max_vocab or None, min_count=min_count,
+                      x_max=x_max, alpha=alpha, eta=eta, epochs=epochs, workers=workers, seed=seed, progress=True)
+        model.fit(c)
+        _save(model.wv, out)
+    except _user_errors() as e:
+        _fail(_msg(e))
+        return
+    typer.echo(f"co-occurrence: {model.nnz_:,} non-zero pairs in {model.cooc_seconds_:.1f} s; "
+               f"final cost {model.history[-1]:.4f}")
+    _quick_eval(model.wv)
+    typer.echo(f"next: adlkit eval embeddings {out}")
+
+
+# ----------------------------------------------------------------------------- evaluation
+def eval_embeddings(
+    vectors: Path = typer.Argument(..., help="Vectors file (.safetensors from adlkit, or word2vec text format)."),
+    restrict_vocab: int = typer.Option(30000, "--restrict-vocab", help="Analogies: search the N most frequent words."),
+    sections: bool = typer.Option(False, "--sections", help="Also list every analogy section."),
+) -> None:
+    """WordSim-353, SimLex-999 (Spearman) and the Google analogies (3CosAdd) in one table."""
+    import importlib.util
+
+    if importlib.util.find_spec("gensim") is None:
+        _fail("the evaluation sets ship with gensim's test data: pip install gensim")
+    from rich.console import Console
+    from rich.table import Table
+
+    from adlkit.data.text import gensim_test_data
+    from adlkit.embeddings import KeyedVectors
+
+    try:
+        wv = KeyedVectors.load(vectors)
+        d = gensim_test_data()
+        table = Table(title=f"{vectors} ({len(wv):,} words x {wv.vector_size})")
+        for col in ("benchmark", "metric", "score", "coverage"):
+            table.add_column(col, justify="right" if col in ("score", "coverage") else "left")
+        for name, fname in (("WordSim-353", "wordsim353.tsv"), ("SimLex-999", "simlex999.txt")):
+            pearson, spearman, oov = wv.evaluate_word_pairs(d / fname)
+            table.add_row(name, "Spearman", f"{spearman:.3f}", f"{100 - oov:.1f}% pairs")
+            table.add_row("", "Pearson", f"{pearson:.3f}", "")
+        score, secs = wv.evaluate_word_analogies(d / "questions-words.txt", restrict_vocab=restrict_vocab)
+    except _user_errors() as e:
+        _fail(_msg(e))
+        return
+    total_q = sum(1 for line in open(d / "questions-words.txt", encoding="utf-8") if not line.startswith(":"))
+
+    def acc(group):
+        c = sum(len(s["correct"]) for s in group)
+        n = c + sum(len(s["incorrect"]) for s in group)
+        return c, n
+
+    sem = [s for s in secs[:-1] if not s["section"].startswith("gram")]
+    syn = [s for s in secs[:-1] if s["section"].startswith("gram")]
+    for label, group in (("semantic", sem), ("syntactic", syn), ("all", secs[-1:])):
+        c, n = acc(group)
+        table.add_row("Google analogies" if label == "semantic" else "", f"3CosAdd {label}",
+                      f"{c / n:.3f}" if n else "n/a", f"{n:,} questions" + (f" of {total_q:,}" if label == "all" else ""))
+    console = Console()
+    console.print(table)
+    console.print(f"analogies searched among the {min(restrict_vocab, len(wv)):,} most frequent words; questions "
+                  "with a word outside them are skipped")
+    if sections:
+        for s in secs[:-1]:
+            c, n = acc([s])
+            console.print(f"  {s['section']:30s} {c / n if n else float('nan'):.3f}  ({n} questions)")
+
+
+def similar(
+    vectors: Path = typer.Argument(..., help="Vectors file (.safetensors or word2vec text format)."),
+    words: List[str] = typer.Argument(..., help="Query word(s); several are averaged."),
+    minus: Optional[List[str]] = typer.Option(None, "--minus", help="Subtract these (analogy: king --minus man --plus woman)."),
+    plus: Optional[List[str]] = typer.Option(None, "--plus", help="Add these."),
+    topn: int = typer.Option(10, "--topn", "-n"),
+) -> None:
+    """Nearest words by cosine similarity."""
+    try:
+        from adlkit.embeddings import KeyedVectors
+
+        wv = KeyedVectors.load(vectors)
+        pos = [w.lower() if w not in wv and w.lower() in wv else w for w in list(words) + list(plus or [])]
+        neg = [w.lower() if w not in wv and w.lower() in wv else w for w in (minus or [])]
+        res = wv.most_similar(positive=pos, negative=neg, topn=topn)
+    except _user_errors() as e:
+        _fail(_msg(e))
+        return
+    for w, s in res:
+        typer.echo(f"{s:7.4f}  {w}")
+
+
+def register(groups: dict[str, typer.Typer]) -> None:
+    groups["corpus"].command("build")(corpus_build)
+    groups["train"].command("word2vec")(train_word2vec)
+    groups["train"].command("glove")(train_glove)
+    groups["eval"].command("embeddings")(eval_embeddings)
+    groups["app"].command("similar")(similar)

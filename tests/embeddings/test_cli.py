@@ -1,0 +1,79 @@
+"""The embedding commands as a new user runs them, on a tiny text file; bad input is one line."""
+
+from __future__ import annotations
+
+import pytest
+
+typer_testing = pytest.importorskip("typer.testing")
+
+from adlkit.cli import app  # noqa: E402
+from adlkit.embeddings import KeyedVectors  # noqa: E402
+
+from .test_word2vec import planted_corpus  # noqa: E402
+
+
+@pytest.fixture
+def text_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADLKIT_DATA", str(tmp_path / "cache"))  # the tokenised-file cache
+    sents, _ = planted_corpus(n_sentences=300)
+    p = tmp_path / "planted.txt"
+    p.write_text("\n".join(" ".join(s) for s in sents) + "\n")
+    return p
+
+
+def test_build_train_similar(tmp_path, text_file):
+    runner = typer_testing.CliRunner()
+    r = runner.invoke(app, ["corpus", "build", "--input", str(text_file), "--out", str(tmp_path / "c")])
+    assert r.exit_code == 0, r.output
+    assert "2,400 tokens, 300 sentences" in r.output
+    out = tmp_path / "v.txt"
+    r = runner.invoke(app, ["train", "word2vec", "--corpus", str(tmp_path / "c"), "--cbow", "--min-count", "1",
+                            "--epochs", "2", "--vector-size", "8", "--workers", "1", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "epoch 2: loss" in r.output
+    wv = KeyedVectors.load(out)
+    assert len(wv) == 40 and wv.vector_size == 8
+    r = runner.invoke(app, ["similar", str(out), "groupawordb", "--topn", "3"])
+    assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 3
+
+
+def test_unknown_word_and_missing_file_are_one_line_errors(tmp_path, text_file):
+    runner = typer_testing.CliRunner()
+    out = tmp_path / "v.safetensors"
+    r = runner.invoke(app, ["train", "word2vec", "--corpus", str(text_file), "--min-count", "1", "--epochs", "1",
+                            "--vector-size", "4", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    for args, needle in [(["similar", str(out), "zzz"], "not in vocabulary"),
+                         (["similar", str(tmp_path / "nope.txt"), "a"], "not found"),
+                         (["train", "word2vec", "--corpus", str(tmp_path / "nope.txt")], "corpus not found"),
+                         (["train", "word2vec", "--corpus", str(text_file), "--window", "0"], "window")]:
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2, (args, r.output)
+        assert needle in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.skipif(__import__("importlib.util").util.find_spec("gensim") is None,
+                    reason="the evaluation sets ship with gensim (optional): pip install gensim")
+def test_eval_embeddings_prints_the_table(tmp_path):
+    """Random vectors over the evaluation vocabulary: the table has all three benchmarks and the
+    analogy count equals the questions whose words are all within --restrict-vocab."""
+    import numpy as np
+
+    from adlkit.data.text import gensim_test_data
+
+    d = gensim_test_data()
+    words: dict[str, None] = {}
+    for line in open(d / "questions-words.txt", encoding="utf-8"):
+        if not line.startswith(":"):
+            words.update(dict.fromkeys(w.lower() for w in line.split()))
+    for line in open(d / "wordsim353.tsv", encoding="utf-8"):
+        if not line.startswith("#"):
+            words.update(dict.fromkeys(w.lower() for w in line.split("\t")[:2]))
+    rng = np.random.default_rng(0)
+    wv = KeyedVectors(rng.standard_normal((len(words), 10)).astype(np.float32), list(words))
+    wv.save(tmp_path / "v.safetensors")
+    r = typer_testing.CliRunner().invoke(app, ["eval", "embeddings", str(tmp_path / "v.safetensors"),
+                                               "--restrict-vocab", "1000000"])
+    assert r.exit_code == 0, r.output
+    for needle in ("WordSim-353", "SimLex-999", "Google analogies", "19,544 questions of 19,544"):
+        assert needle in r.output
