@@ -12,12 +12,12 @@ __version__ = "0.1.0"
 __all__ = ["solve", "__version__"]
 
 
-def solve(problem_type: str, **params):
-    """Solve one problem from Python: ``adlkit.solve("kl", p="N(3, 2)", q="N(4, 1)")``.
+def __getattr__(name: str):
+    # ``adlkit.solve`` is the subpackage, which is callable: ``adlkit.solve("kl", ...)`` solves
+    # one problem and ``adlkit.solve.SpecError`` is its error. (A function named ``solve`` here
+    # would be replaced by the subpackage as soon as anything imported it.)
+    if name == "solve":
+        import importlib
 
-    Same validation as the CLI: bad input raises :class:`adlkit.solve.SpecError` naming the
-    field. Returns a :class:`adlkit.solve.model.Solution`.
-    """
-    from adlkit.solve import solve_one
-
-    return solve_one(problem_type, **params)
+        return importlib.import_module("adlkit.solve")
+    raise AttributeError(f"module 'adlkit' has no attribute {name!r}")

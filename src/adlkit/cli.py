@@ -28,7 +28,12 @@ for _name, _help in [
 # One module per command family; each defines ``register(groups)``.
 COMMAND_MODULES = [
     "adlkit.commands.solve",
+    "adlkit.commands.flows",
     "adlkit.commands.embeddings",
+    "adlkit.commands.check",
+    "adlkit.commands.gan",
+    "adlkit.commands.vae_ebm",
+    "adlkit.commands.cove",
 ]
 
 for _module in COMMAND_MODULES:

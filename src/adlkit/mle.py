@@ -12,7 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import xlogy
+
+
+def xlogy(x: Any, y: Any) -> np.ndarray:
+    """``x * log(y)`` with 0 log 0 = 0 (like scipy.special.xlogy, without importing SciPy)."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = x * np.log(y)
+    return np.where(x == 0, 0.0, out)
 
 
 def bernoulli_log_likelihood(k: Any, n: Any, p: Any) -> Any:

@@ -73,6 +73,16 @@ class AffineCoupling(nn.Module):
         self.register_buffer("idx_b", torch.nonzero(~mask).flatten(), persistent=False)
         self.conditioner = conditioner
         self.scale_clamp = scale_clamp
+        # Fast path: when the pass-through block is a contiguous prefix or suffix, the layer
+        # works with slices (views) and one ``cat`` instead of gathers and a scatter.
+        n_a = int(mask.sum())
+        if bool(mask[:n_a].all()):
+            self._layout = "prefix"
+        elif bool(mask[mask.numel() - n_a:].all()):
+            self._layout = "suffix"
+        else:
+            self._layout = "general"
+        self._n_a = n_a
 
     @property
     def dim(self) -> int:
@@ -81,13 +91,34 @@ class AffineCoupling(nn.Module):
     def scale_shift(self, x_a: Tensor) -> tuple[Tensor, Tensor]:
         """The (possibly clamped) log-scale ``s`` and shift ``t`` given pass-through ``x_a``."""
         s, t = self.conditioner(x_a)
-        n_b = self.idx_b.numel()
-        s = torch.as_tensor(s, dtype=x_a.dtype, device=x_a.device).expand(x_a.shape[0], n_b)
-        t = torch.as_tensor(t, dtype=x_a.dtype, device=x_a.device).expand(x_a.shape[0], n_b)
+        shape = (x_a.shape[0], self.dim - self._n_a)
+        # Plain callables (the exam's expressions) may return numbers or broadcastable tensors.
+        if not (isinstance(s, Tensor) and s.shape == shape and s.dtype == x_a.dtype):
+            s = torch.as_tensor(s, dtype=x_a.dtype, device=x_a.device).expand(shape)
+        if not (isinstance(t, Tensor) and t.shape == shape and t.dtype == x_a.dtype):
+            t = torch.as_tensor(t, dtype=x_a.dtype, device=x_a.device).expand(shape)
         if self.scale_clamp is not None:
             c = self.scale_clamp
-            s = c * torch.tanh(s / c)
+            s = torch.tanh(s / c) * c
         return s, t
+
+    def _split(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        n_a, layout = self._n_a, self._layout
+        if layout == "prefix":
+            return x[:, :n_a], x[:, n_a:]
+        if layout == "suffix":
+            n_b = x.shape[1] - n_a
+            return x[:, n_b:], x[:, :n_b]
+        return x.index_select(1, self.idx_a), x.index_select(1, self.idx_b)
+
+    def _merge(self, x: Tensor, x_a: Tensor, y_b: Tensor) -> Tensor:
+        if self._layout == "prefix":
+            return torch.cat((x_a, y_b), dim=1)
+        if self._layout == "suffix":
+            return torch.cat((y_b, x_a), dim=1)
+        y = x.clone()
+        y[:, self.idx_b] = y_b
+        return y
 
     def _check(self, x: Tensor) -> None:
         if x.ndim != 2 or x.shape[1] != self.dim:
@@ -96,21 +127,15 @@ class AffineCoupling(nn.Module):
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """Data -> latent. Returns ``(y, log|det dy/dx|)``."""
         self._check(x)
-        x_a = x.index_select(1, self.idx_a)
-        x_b = x.index_select(1, self.idx_b)
+        x_a, x_b = self._split(x)
         s, t = self.scale_shift(x_a)
-        y_b = x_b * torch.exp(s) + t
-        y = x.clone()
-        y[:, self.idx_b] = y_b
-        return y, s.sum(dim=1)
+        y_b = torch.addcmul(t, x_b, torch.exp(s))
+        return self._merge(x, x_a, y_b), s.sum(dim=1)
 
     def inverse(self, y: Tensor) -> tuple[Tensor, Tensor]:
         """Latent -> data. Returns ``(x, log|det dx/dy|)`` (= minus the forward log-det)."""
         self._check(y)
-        y_a = y.index_select(1, self.idx_a)
-        y_b = y.index_select(1, self.idx_b)
+        y_a, y_b = self._split(y)
         s, t = self.scale_shift(y_a)
         x_b = (y_b - t) * torch.exp(-s)
-        x = y.clone()
-        x[:, self.idx_b] = x_b
-        return x, -s.sum(dim=1)
+        return self._merge(y, y_a, x_b), -s.sum(dim=1)

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import sys as _sys
+import types as _types
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +97,16 @@ def solve_one(problem_type: str, id: str = "p1", **params: Any) -> Solution:
     """Solve one problem given as keyword parameters (same validation as a spec file)."""
     sheet = solve_spec({"problems": [{"id": id, "type": problem_type, **params}]})
     return sheet.results[0]
+
+
+class _CallableModule(_types.ModuleType):
+    """``adlkit.solve`` is this package AND the function of the README: importing the
+    subpackage replaces the attribute ``adlkit.solve``, so the package itself is callable."""
+
+    def __call__(self, problem_type: str, **params: Any) -> Solution:
+        """Solve one problem from Python: ``adlkit.solve("kl", p="N(3, 2)", q="N(4, 1)")``;
+        bad input raises :class:`adlkit.solve.SpecError` with the CLI's messages."""
+        return solve_one(problem_type, **params)
+
+
+_sys.modules[__name__].__class__ = _CallableModule

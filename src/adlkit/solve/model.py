@@ -79,6 +79,11 @@ class Solution:
 
         return render_solution(self)
 
+    def _repr_html_(self) -> str:
+        from adlkit.solve.printers.html import render_fragment
+
+        return render_fragment(self)
+
 
 @dataclass
 class SolvedSheet:
@@ -94,3 +99,8 @@ class SolvedSheet:
         from adlkit.solve.printers.markdown import render_sheet
 
         return render_sheet(self)
+
+    def _repr_html_(self) -> str:
+        from adlkit.solve.printers.html import render_fragment
+
+        return render_fragment(self)

@@ -31,6 +31,13 @@ PROBLEM_MODULES = [
     "adlkit.solve.problems.bernoulli_mle",
     "adlkit.solve.problems.word2vec",
     "adlkit.solve.problems.concept",
+    "adlkit.solve.problems.lipschitz",
+    "adlkit.solve.problems.wasserstein",
+    "adlkit.solve.problems.kl",
+    "adlkit.solve.problems.jsd",
+    "adlkit.solve.problems.partition_function",
+    "adlkit.solve.problems.optimal_discriminator",
+    "adlkit.solve.problems.vae_loss",
 ]
 _loaded = False
 

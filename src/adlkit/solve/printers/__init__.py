@@ -1,4 +1,5 @@
-"""Printers of worked solutions: ``text`` (terminal), ``markdown`` (LaTeX math), ``json``.
+"""Printers of worked solutions: ``text`` (terminal), ``markdown`` (LaTeX math), ``json``,
+``html`` (one self-contained page with MathML).
 
 Each printer module has ``render_sheet(sheet) -> str``; :data:`PRINTERS` maps format names to
 module names (imported on demand).
@@ -13,6 +14,7 @@ PRINTERS: dict[str, str] = {
     "text": "adlkit.solve.printers.text",
     "markdown": "adlkit.solve.printers.markdown",
     "json": "adlkit.solve.printers.json_",
+    "html": "adlkit.solve.printers.html",
 }
 
 

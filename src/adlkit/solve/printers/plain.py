@@ -15,6 +15,7 @@ _SYMBOLS = {
     r"\qquad": "    ", r"\tanh": "tanh", r"\sin": "sin", r"\cos": "cos", r"\tan": "tan",
     r"\ell": "ℓ", r"\mathbb{E}": "E", r"\mathbb{R}": "ℝ", r"\operatorname": "", r"\top": "ᵀ", r"\pm": "±",
 }
+_ACCENTS = {r"\hat": "\u0302", r"\tilde": "\u0303", r"\bar": "\u0304", r"\dot": "\u0307"}
 _SUB_KEYS = "0123456789+-=()aeijkmnoprstuvx"
 _SUP_KEYS = "0123456789+-=()n"
 _SUB = str.maketrans(_SUB_KEYS, "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₘₙₒₚᵣₛₜᵤᵥₓ")
@@ -89,9 +90,9 @@ def to_plain(tex: str) -> str:
             m = re.match(r"\\[A-Za-z]+|\\.", s[i:])
             tok = m.group(0)
             i += len(tok)
-            if tok == r"\hat":
+            if tok in _ACCENTS:
                 a, i = _group(s, i)
-                out.append(to_plain(a) + "\u0302")
+                out.append(to_plain(a) + _ACCENTS[tok])
                 continue
             if tok in (r"\mathbb",):
                 a, i = _group(s, i)

@@ -31,6 +31,7 @@ def _add_steps(tree, steps: list[Step]) -> None:
 
 
 def render_solution(sol: Solution, console) -> None:
+    from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
     from rich.tree import Tree
@@ -39,7 +40,7 @@ def render_solution(sol: Solution, console) -> None:
     if sol.conventions:
         conv = Table.grid(padding=(0, 1))
         for k, v in sol.conventions.items():
-            conv.add_row(f"[yellow]{k}[/yellow]", v)
+            conv.add_row(f"[yellow]{escape(k)}[/yellow]", escape(v))
         console.print(Panel(conv, title="conventions", border_style="yellow", expand=False))
     tree = Tree("[bold]solution[/bold]")
     _add_steps(tree, sol.steps)
@@ -48,7 +49,7 @@ def render_solution(sol: Solution, console) -> None:
     ans.add_column("answer")
     ans.add_column("value", overflow="fold")
     for k, v in sol.answers.items():
-        ans.add_row(k, _fmt_answer(v))
+        ans.add_row(escape(k), escape(_fmt_answer(v)))
     console.print(ans)
     for name, path in sol.figures.items():
         console.print(f"[dim]figure {name}: {path}[/dim]")

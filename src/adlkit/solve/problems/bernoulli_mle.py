@@ -79,7 +79,10 @@ def solve(pid: str, p: dict[str, Any]) -> Solution:
                                               "; one p shared by all pixels of all images"),
         "log": "natural logarithm; log_likelihood is the data log-likelihood at p_hat, with 0 log 0 = 0",
     }
-    counts = [Step(f"Image {i}: {int(m.sum())} ones, {int(m.size - m.sum())} zeros",
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    counts = [Step(f"Image {i}: {plural(int(m.sum()), 'one')}, {plural(int(m.size - m.sum()), 'zero')}",
                    formula=fmt_matrix(m)) for i, m in enumerate(images, start=1)]
     if per_pixel:
         sol.step("Count, at each pixel position, the images in which it is 1",

@@ -1,0 +1,535 @@
+"""CoVe commands: ``corpus parallel``, ``train cove``, ``eval senses``, ``embed``,
+``explain cove-vs-static`` and ``explain glove-vs-word2vec``.
+
+Heavy imports (torch, numpy, matplotlib) happen inside the functions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+class Objective(str, Enum):
+    translation = "translation"
+    bilm = "bilm"
+
+
+def _fail(msg: str, code: int = 2) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _user_errors():
+    """Known user-facing errors -> one line on stderr and exit status 2 (never a traceback)."""
+    from adlkit.data.parallel import ParallelSourceMissing
+    from adlkit.embeddings.senses import WordNetMissing
+
+    try:
+        yield
+    except (FileNotFoundError, ValueError, KeyError, ParallelSourceMissing, WordNetMissing) as err:
+        msg = err.args[0] if err.args else str(err)
+        _fail(str(msg))
+
+
+def _data_dir() -> Path:
+    base = os.environ.get("ADLKIT_DATA") or os.path.join(os.path.expanduser("~"), ".cache", "adlkit")
+    return Path(base)
+
+
+def default_model_dir() -> Path:
+    """Where ``adlkit train cove`` writes: ``$ADLKIT_DATA/models/cove`` (default ~/.cache/adlkit)."""
+    return _data_dir() / "models" / "cove"
+
+
+def default_vectors() -> Path:
+    """The GloVe vectors CoVe reads by default: ``$ADLKIT_DATA/models/glove.safetensors``."""
+    return _data_dir() / "models" / "glove.safetensors"
+
+
+TRAIN_HINT = ("adlkit corpus parallel && adlkit train glove --out {vec} && "
+              "adlkit train cove --vectors {vec}")
+
+
+def _machine() -> str:
+    try:
+        import subprocess
+
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=5).stdout
+        name = next((ln.split(":", 1)[1].strip() for ln in out.splitlines() if ln.startswith("Model name")), "")
+    except (OSError, ValueError):
+        name = ""
+    return f"{name or platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
+
+
+# ----------------------------------------------------------------------------- corpus parallel
+def corpus_parallel(
+    lang: str = typer.Option("de", "--lang", "-l", help="Target language code of the catalogs (de, fr, ...)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (default: ~/.cache/adlkit/corpus/parallel/en-LANG, or $ADLKIT_DATA)."),
+    tsv: Optional[Path] = typer.Option(None, "--tsv", help="Your own pairs: a UTF-8 file, 'english<TAB>target' per line."),
+    sources: str = typer.Option("system,python", "--sources", help="Catalog sources: 'system' (/usr/share/locale/*/*.mo), 'python' (.po files of installed packages); '' for none (with --tsv)."),
+    no_clean: bool = typer.Option(False, "--no-clean", help="Keep placeholders and markup (only white space is normalised)."),
+    max_tokens: int = typer.Option(40, "--max-tokens", help="Drop pairs with a longer side."),
+    valid: float = typer.Option(0.05, "--valid", help="Fraction of English sources held out for validation."),
+    test: float = typer.Option(0.05, "--test", help="Fraction held out for testing."),
+) -> None:
+    """Build the English -> LANG parallel corpus from gettext catalogs (and/or your TSV)."""
+    from tqdm.auto import tqdm
+
+    from adlkit.data import parallel as par
+
+    if not (0 <= valid < 1 and 0 <= test < 1 and valid + test < 1):
+        _fail("--valid and --test must be fractions in [0, 1) with valid + test < 1")
+    if max_tokens < 1:
+        _fail("--max-tokens must be at least 1")
+    srcs = [s.strip() for s in sources.split(",") if s.strip()]
+    bar: list = []
+
+    def on_catalogs(n: int) -> None:
+        bar.append(tqdm(total=n, desc="reading catalogs", unit="catalog", leave=False))
+
+    def progress(k: int) -> None:
+        if bar:
+            bar[0].update(k)
+
+    t0 = time.perf_counter()
+    with _user_errors():
+        c = par.build_parallel(out, lang=lang, sources=srcs, tsv=tsv, clean=not no_clean,
+                               pair_filter=par.PairFilter(max_tokens=max_tokens), valid=valid, test=test,
+                               progress=progress, on_catalogs=on_catalogs)
+    if bar:
+        bar[0].close()
+    m = c.meta
+    typer.echo(f"wrote {c.path} in {time.perf_counter() - t0:.1f} s")
+    typer.echo(f"catalogs: {m['catalogs']['system']} system (.mo), {m['catalogs']['python']} from Python packages"
+               + (f"; TSV {tsv} ({m['tsv_malformed_lines']} malformed lines skipped)" if tsv else ""))
+    typer.echo(f"pairs read {m['pairs_read']}, kept {m['kept']}; dropped: "
+               + ", ".join(f"{k} {v}" for k, v in sorted(m["dropped"].items(), key=lambda x: -x[1])))
+    typer.echo(f"{'split':<6} {'pairs':>7} {'en tokens':>10} {lang + ' tokens':>10}")
+    for s in par.SPLITS:
+        t = m["tokens"][s]
+        typer.echo(f"{s:<6} {m['sizes'][s]:>7} {t['en']:>10} {t[lang]:>10}")
+    if m["kept"] < 5000:
+        typer.echo("note: a small corpus; more catalogs: " + par.INSTALL_HINT.split("\n", 1)[1].split("\nor")[0].strip(),
+                   err=True)
+
+
+# ----------------------------------------------------------------------------- train cove
+def train_cove(
+    vectors: Optional[Path] = typer.Option(None, "--vectors", "-v", help="Frozen input vectors: our GloVe (.safetensors from 'adlkit train glove') or any word2vec text file. Default: ~/.cache/adlkit/models/glove.safetensors."),
+    corpus: str = typer.Option("builtin", "--corpus", "-c", help="translation: 'builtin' (after adlkit corpus parallel) or a parallel corpus directory. bilm: 'builtin' (after adlkit corpus build), a corpus directory or a text file."),
+    objective: Objective = typer.Option(Objective.translation, "--objective", help="translation (needs a parallel corpus; CoVe's) or bilm (monolingual text)."),
+    hidden: int = typer.Option(150, "--hidden", help="MT-LSTM hidden size per direction (CoVe vectors have 2x this)."),
+    layers: int = typer.Option(2, "--layers", help="MT-LSTM layers."),
+    decoder_hidden: int = typer.Option(256, "--decoder-hidden", help="Translation decoder hidden size."),
+    target_vocab: int = typer.Option(6000, "--target-vocab", help="Most frequent target words kept (others -> <unk>)."),
+    epochs: int = typer.Option(8, "--epochs", "-e"),
+    batch_size: int = typer.Option(128, "--batch-size", "-b"),
+    lr: float = typer.Option(2e-3, "--lr", help="Adam learning rate."),
+    dropout: float = typer.Option(0.2, "--dropout"),
+    max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="Stop training after this many minutes (keeps the best checkpoint)."),
+    max_train: Optional[int] = typer.Option(None, "--max-train", help="Use only the first N training pairs/sentences."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="torch CPU threads (default: torch's)."),
+    seed: int = typer.Option(0, "--seed"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (default: ~/.cache/adlkit/models/cove)."),
+) -> None:
+    """Train CoVe's MT-LSTM (translation or bidirectional-LM objective) and report held-out
+    perplexity and BLEU; writes cove.safetensors (the encoder), the full model and results.json."""
+    import numpy as np
+    import torch
+
+    from adlkit.embeddings import cove as cv
+
+    for name, v in (("--hidden", hidden), ("--layers", layers), ("--decoder-hidden", decoder_hidden),
+                    ("--target-vocab", target_vocab), ("--epochs", epochs), ("--batch-size", batch_size)):
+        if v < 1:
+            _fail(f"{name} must be at least 1")
+    if threads is not None:
+        if threads < 1:
+            _fail("--threads must be at least 1")
+        torch.set_num_threads(threads)
+    vec_path = vectors or default_vectors()
+    if not vec_path.is_file():
+        _fail(f"input vectors not found: {vec_path}; train our GloVe first: adlkit corpus build && "
+              f"adlkit train glove --out {default_vectors()}  (or pass --vectors FILE)")
+    out_dir = out or default_model_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    with _user_errors():
+        words, vecs = cv.load_vectors(vec_path)
+    typer.echo(f"input vectors: {vec_path} ({len(words)} words, d = {vecs.shape[1]}), frozen")
+    record: dict = {"command": "adlkit " + " ".join(sys.argv[1:]), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                    "machine": _machine(), "torch_threads": torch.get_num_threads(), "vectors": str(vec_path),
+                    "objective": objective.value, "seed": seed}
+    t0 = time.perf_counter()
+    if objective is Objective.translation:
+        from adlkit.data.parallel import load_parallel
+
+        with _user_errors():
+            pc = load_parallel(corpus)
+        train, valid, test = pc.tokenized("train"), pc.tokenized("valid"), pc.tokenized("test")
+        if max_train:
+            train = train[:max_train]
+        model_cove = cv.CoVe(words, vecs, hidden_size=hidden, num_layers=layers, dropout=0.0)
+        tv = cv.Vocab.build((t for _, t in train), max_size=target_vocab)
+        model = cv.TranslationModel(model_cove, tv.words[4:], hidden_size=decoder_hidden, dropout=dropout)
+        unk_src = float(np.mean([w not in model_cove.index for s, _ in train for w in s]))
+        typer.echo(f"parallel corpus: {pc.path} train {len(train)}, valid {len(valid)}, test {len(test)} pairs; "
+                   f"source words without a vector {unk_src:.1%}; target vocabulary {len(tv)}")
+        n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        typer.echo(f"trainable parameters {n_params:,} (encoder {sum(p.numel() for p in model_cove.parameters() if p.requires_grad):,})")
+        hist = cv.train_translation(model, train, valid, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+                                    max_minutes=max_minutes, log=typer.echo)
+        typer.echo("held-out evaluation (test split) ...")
+        ev = cv.evaluate_translation(model, test)
+        bl = cv.translation_bleu(model, test)
+        record.update({"corpus": str(pc.path), "sizes": pc.sizes(), "source_unk_rate": unk_src,
+                       "target_vocab": len(tv), "trainable_parameters": n_params, "train": hist,
+                       "train_seconds": hist["seconds"],
+                       "test": {"perplexity": ev["perplexity"], "nll": ev["nll"], "tokens": ev["tokens"],
+                                "bleu": bl["bleu"], "precisions": bl["precisions"], "bp": bl["bp"],
+                                "sentences": bl["sentences"]},
+                       "examples": bl["examples"],
+                       "config": {"hidden": hidden, "layers": layers, "decoder_hidden": decoder_hidden,
+                                  "target_vocab": target_vocab, "epochs": epochs, "batch_size": batch_size,
+                                  "lr": lr, "dropout": dropout}})
+        model.save(out_dir / "cove-translation.safetensors", extra=record)
+        model_cove.save(out_dir / "cove.safetensors")
+        typer.echo(f"test perplexity {ev['perplexity']:.2f} ({ev['tokens']} target tokens), "
+                   f"test BLEU {bl['bleu']:.2f} ({bl['sentences']} sentences, greedy, lowercased word tokens)")
+        for s, r, h in bl["examples"][:5]:
+            typer.echo(f"  en:  {s}\n  ref: {r}\n  hyp: {h}")
+    else:
+        try:
+            from adlkit.data.text import load_corpus  # the English corpus (adlkit corpus build)
+        except ImportError:
+            _fail("this installation of adlkit has no English corpus module (adlkit.data.text)")
+
+        with _user_errors():
+            corp = load_corpus(corpus)
+        sents = list(corp.sentences())
+        rng = np.random.default_rng(seed)
+        perm = rng.permutation(len(sents))
+        n_valid = max(1, min(5000, len(sents) // 20))
+        valid = [sents[i] for i in perm[:n_valid]]
+        train = [sents[i] for i in perm[n_valid:]]
+        if max_train:
+            train = train[:max_train]
+        model_cove = cv.CoVe(words, vecs, hidden_size=hidden, num_layers=layers, split_directions=True)
+        model = cv.BiLM(model_cove, words[:target_vocab], dropout=dropout)
+        typer.echo(f"monolingual corpus: {len(train)} training, {len(valid)} validation sentences")
+        hist = cv.train_bilm(model, train, valid, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+                             max_minutes=max_minutes, log=typer.echo)
+        record.update({"sizes": {"train": len(train), "valid": len(valid)}, "train": hist,
+                       "train_seconds": hist["seconds"], "valid_perplexity": hist["best_valid_perplexity"]})
+        model.save(out_dir / "cove-bilm.safetensors", extra=record)
+        model_cove.save(out_dir / "cove.safetensors")
+        typer.echo(f"best validation perplexity (both directions) {hist['best_valid_perplexity']:.2f}")
+    record["total_seconds"] = time.perf_counter() - t0
+    (out_dir / "results.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    typer.echo(f"wrote {out_dir / 'cove.safetensors'} and {out_dir / 'results.json'} "
+               f"({record['total_seconds'] / 60:.1f} min)")
+
+
+# ----------------------------------------------------------------------------- senses
+def _load_cove(path: Optional[Path]):
+    from adlkit.embeddings.cove import CoVe
+
+    p = path or default_model_dir() / "cove.safetensors"
+    if not p.is_file():
+        _fail(f"no trained CoVe at {p}; train it: " + TRAIN_HINT.format(vec=default_vectors()))
+    with _user_errors():
+        return CoVe.load(p), p
+
+
+def _sense_report(cove, word: Optional[str], plot: Optional[Path], echo=typer.echo) -> dict:
+    from adlkit.embeddings import senses as se
+
+    with _user_errors():
+        occ = se.load_sense_test()
+    run = se.run_sense_test(cove, occ)
+    res = run["results"]
+    o = run["occurrences"]
+    echo(f"WordNet sense test: {res['CoVe']['words']} polysemous words, {len(o)} example sentences, "
+         f"{res['CoVe']['queries']} queries (nearest other occurrence of the same word, cosine)")
+    echo(f"{'representation':<24} {'sense acc.':>10} {'cos all':>8} {'same sense':>11} {'diff. sense':>12}")
+    for k, r in res.items():
+        echo(f"{k:<24} {r['accuracy']:>10.3f} {r['cos_all']:>8.3f} {r['cos_same_sense']:>11.3f} {r['cos_diff_sense']:>12.3f}")
+    echo("static vectors give every occurrence the same vector: cosine 1.000 across contexts, and the "
+         "nearest neighbour is a tie, so their accuracy is the chance rate of picking another example.")
+    focus = [w for w in se.FOCUS_WORDS if w in res["CoVe"]["per_word"]]
+    if focus:
+        echo(f"{'word':<8} {'occ.':>5} {'senses':>6} {'static':>7} {'CoVe':>6} {'CoVe cos same/diff':>19}")
+        for w in focus:
+            c, s = res["CoVe"]["per_word"][w], res["static (GloVe)"]["per_word"][w]
+            echo(f"{w:<8} {c['occurrences']:>5} {c['senses']:>6} {s['accuracy']:>7.3f} {c['accuracy']:>6.3f} "
+                 f"{c['cos_same_sense']:>9.3f}/{c['cos_diff_sense']:.3f}")
+    out = {"results": {k: {kk: vv for kk, vv in r.items() if kk != "per_word"} for k, r in res.items()}}
+    if plot is not None:
+        w = word or "bank"
+        with _user_errors():
+            p = se.plot_word(o, run["vectors"], w, plot)
+        echo(f"wrote {p}")
+        out["plot"] = str(p)
+    return out
+
+
+def eval_senses(
+    cove_path: Optional[Path] = typer.Option(None, "--cove", help="A CoVe checkpoint (default: ~/.cache/adlkit/models/cove/cove.safetensors)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a 2-D projection of --word's occurrences (PNG)."),
+    word: str = typer.Option("bank", "--word", help="The word to plot."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Write the figures as JSON."),
+) -> None:
+    """WordNet word-sense test: static GloVe vs CoVe (contextual) vectors."""
+    cove, p = _load_cove(cove_path)
+    typer.echo(f"CoVe: {p}")
+    out = _sense_report(cove, word, plot)
+    if json_out:
+        json_out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- embed
+def embed(
+    sentences: List[str] = typer.Argument(..., help="One or more sentences (quote each)."),
+    word: Optional[str] = typer.Option(None, "--word", "-w", help="Compare this word's vectors across the sentences."),
+    cove_path: Optional[Path] = typer.Option(None, "--cove", help="A CoVe checkpoint (default: ~/.cache/adlkit/models/cove/cove.safetensors)."),
+) -> None:
+    """Contextual vectors of a sentence: [GloVe(w); CoVe(w)] and their cosine similarities."""
+    import torch
+
+    from adlkit.data.parallel import tokenize_en
+
+    toks = [tokenize_en(s) for s in sentences]
+    empty = [s for s, t in zip(sentences, toks) if not t]
+    if empty:
+        _fail(f"no words in {empty[0]!r} (tokens are ASCII letter runs)")
+    cove, p = _load_cove(cove_path)
+    enc = cove.encode(toks)
+    d, h = cove.input_size, cove.output_size
+    typer.echo(f"CoVe {p}: GloVe d = {d}, CoVe 2h = {h}, downstream [GloVe; CoVe] = {d + h}")
+
+    def cos(a, b) -> float:
+        return float(torch.nn.functional.cosine_similarity(a, b, dim=0))
+
+    E = cove.encoder.embedding.weight
+    if word is None:
+        for s, t, v in zip(sentences, toks, enc):
+            typer.echo(f"\n{s}")
+            unk = [w for w in t if w not in cove.index]
+            if unk:
+                typer.echo(f"  no static vector (zero input): {', '.join(unk)}")
+            typer.echo("  cosine of CoVe vectors between the tokens:")
+            typer.echo("  " + " " * 12 + "".join(f"{w[:7]:>8}" for w in t))
+            for i, w in enumerate(t):
+                typer.echo(f"  {w[:12]:<12}" + "".join(f"{cos(v[i], v[j]):>8.3f}" for j in range(len(t))))
+        return
+    w = word.lower()
+    pos = []
+    for s, t in zip(sentences, toks):
+        if w not in t:
+            _fail(f"{word!r} does not occur in {s!r}")
+        pos.append(t.index(w))
+    if w not in cove.index:
+        typer.echo(f"note: {w!r} has no static vector (zero input); CoVe still sees its context", err=True)
+    vs = [enc[k][pos[k]] for k in range(len(sentences))]
+    g = E[cove.index.get(w, 1)].detach()
+    typer.echo(f"'{w}': static GloVe vector norm {float(g.norm()):.3f}; CoVe vector norms "
+               + ", ".join(f"{float(v.norm()):.3f}" for v in vs))
+    if len(sentences) == 1:
+        t = toks[0]
+        typer.echo(f"cosine of CoVe('{w}') with the CoVe vectors of the other tokens:")
+        for j, x in enumerate(t):
+            if j != pos[0]:
+                typer.echo(f"  {x:<14} {cos(vs[0], enc[0][j]):.3f}")
+        return
+    n = len(sentences)
+    for title, mat in (("static GloVe (same vector in every sentence)", lambda i, j: 1.0 if float(g.norm()) > 0 else float("nan")),
+                       ("CoVe", lambda i, j: cos(vs[i], vs[j])),
+                       ("[GloVe; CoVe]", lambda i, j: cos(torch.cat([g, vs[i]]), torch.cat([g, vs[j]])))):
+        typer.echo(f"\ncosine similarity of '{w}' across the sentences, {title}:")
+        typer.echo("      " + "".join(f"{'s' + str(j + 1):>8}" for j in range(n)))
+        for i in range(n):
+            typer.echo(f"  s{i + 1:<3}" + "".join(f"{mat(i, j):>8.3f}" for j in range(n)))
+    for i, s in enumerate(sentences):
+        typer.echo(f"  s{i + 1}: {s}")
+
+
+# ----------------------------------------------------------------------------- explain
+def _print_concept(key: str) -> None:
+    from adlkit.solve.problems.concept import CONCEPTS
+
+    c = CONCEPTS[key]
+    typer.echo(c.question)
+    typer.echo("")
+    typer.echo(c.summary)
+    for text, formula in c.points:
+        typer.echo(f"  - {text}" + (f":  {formula}" if formula else ""))
+    typer.echo("")
+
+
+def explain_cove_vs_static(
+    cove_path: Optional[Path] = typer.Option(None, "--cove", help="A CoVe checkpoint (default: ~/.cache/adlkit/models/cove/cove.safetensors)."),
+    plot: Path = typer.Option(Path("cove_bank.png"), "--plot", help="Where to write the 2-D projection of 'bank' in its WordNet contexts."),
+    word: str = typer.Option("bank", "--word", help="The word to plot."),
+) -> None:
+    """Question 2D: the sheet's answer, then CoVe's context sensitivity measured."""
+    from adlkit.embeddings.cove import read_extra
+
+    _print_concept("cove_vs_static")
+    typer.echo("Measured (our models, our corpora):")
+    p = cove_path or default_model_dir() / "cove.safetensors"
+    if not p.is_file():
+        typer.echo(f"  no trained CoVe at {p}. Train it (about half an hour on 2 CPU cores):\n    "
+                   + TRAIN_HINT.format(vec=default_vectors()))
+        typer.echo("  then run this command again.")
+        return
+    cove, _ = _load_cove(p)
+    full = p.parent / "cove-translation.safetensors"
+    if full.is_file():
+        r = read_extra(full)
+        t = r.get("test", {})
+        typer.echo(f"  MT-LSTM trained as the encoder of an English->German translation model on "
+                   f"{r.get('sizes', {}).get('train', '?')} message pairs of gettext catalogs "
+                   f"({r.get('train_seconds', 0) / 60:.0f} min, {r.get('machine', '?')}):")
+        if t:
+            typer.echo(f"  held-out test perplexity {t['perplexity']:.2f} (a model that learned nothing: "
+                       f"{r.get('target_vocab', '?')}, the target vocabulary), BLEU {t['bleu']:.2f} "
+                       f"({t['sentences']} sentences, greedy decoding)")
+    typer.echo("")
+    _sense_report(cove, word, plot)
+
+
+GLOVE_W2V_RECORD = "glove_vs_word2vec.json"
+
+
+def _evaluate_vectors(wv, restrict_vocab: int = 30000) -> dict:
+    """WordSim-353 and SimLex-999 Spearman, Google analogies (3CosAdd) with the question count."""
+    from adlkit.data.text import gensim_test_data
+
+    d = gensim_test_data()
+    out = {}
+    for name, fname in (("wordsim353", "wordsim353.tsv"), ("simlex999", "simlex999.txt")):
+        try:
+            _, spearman, oov = wv.evaluate_word_pairs(d / fname)
+        except ValueError:  # too few pairs in the vocabulary
+            spearman, oov = float("nan"), 100.0
+        out[name] = {"spearman": spearman, "oov_percent": oov}
+    score, secs = wv.evaluate_word_analogies(d / "questions-words.txt", restrict_vocab=restrict_vocab)
+    c = sum(len(x["correct"]) for x in secs[-1:])
+    n = c + sum(len(x["incorrect"]) for x in secs[-1:])
+    out["analogies"] = {"accuracy": c / n if n else float("nan"), "questions": n, "restrict_vocab": restrict_vocab}
+    return out
+
+
+def measure_glove_vs_word2vec(corpus: str = "builtin", epochs_w2v: int = 5, epochs_glove: int = 15,
+                              max_vocab: int = 30000, workers: int = 2, echo=typer.echo) -> dict:
+    """Train skip-gram word2vec and GloVe on the same corpus and vocabulary size, timing each,
+    and evaluate both: the evidence printed by ``adlkit explain glove-vs-word2vec``."""
+    from adlkit.data.text import load_corpus
+    from adlkit.embeddings.glove import GloVe
+    from adlkit.embeddings.word2vec import Word2Vec
+
+    corp = load_corpus(corpus)
+    models = _data_dir() / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    rec: dict = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": _machine(),
+                 "corpus": corpus, "corpus_tokens": int(corp.n_tokens), "corpus_sentences": int(corp.n_sentences),
+                 "workers": workers, "max_vocab": max_vocab}
+    echo(f"word2vec (skip-gram, window 5, negative 5, {epochs_w2v} epochs) on {corp.n_tokens:,} tokens ...")
+    t = time.perf_counter()
+    w2v = Word2Vec(vector_size=100, window=5, sg=1, epochs=epochs_w2v, workers=workers, progress=True).fit(corp)
+    w2v_s = time.perf_counter() - t
+    wv = w2v.wv
+    if len(wv) > max_vocab:  # the same vocabulary size as GloVe's (rows are by decreasing frequency)
+        from adlkit.embeddings.keyedvectors import KeyedVectors
+
+        wv = KeyedVectors(wv.vectors[:max_vocab], wv.index_to_key[:max_vocab])
+    wv.save(models / "word2vec.safetensors")
+    echo(f"GloVe (window 10, x_max 100, {epochs_glove} epochs, {max_vocab} words) ...")
+    t = time.perf_counter()
+    gl = GloVe(vector_size=100, window=10, max_vocab=max_vocab, epochs=epochs_glove, workers=workers,
+               progress=True).fit(corp)
+    gl_s = time.perf_counter() - t
+    gl.wv.save(models / "glove-explain.safetensors")
+    rec["word2vec"] = {"seconds": w2v_s, "epochs": epochs_w2v, "vocab": len(wv),
+                       "updates_per_epoch": "every token x its window (~2 x 5 context words) x (1 + 5 negatives)",
+                       "passes_over_corpus": epochs_w2v, "eval": _evaluate_vectors(wv)}
+    rec["glove"] = {"seconds": gl_s, "epochs": epochs_glove, "vocab": len(gl.wv),
+                    "nonzero_cooccurrences": int(getattr(gl, "nnz_", -1)),
+                    "passes_over_corpus": 1, "eval": _evaluate_vectors(gl.wv)}
+    p = _data_dir() / "explain" / GLOVE_W2V_RECORD
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(json.dumps(rec, indent=1) + "\n", encoding="utf-8")
+    echo(f"wrote {p}")
+    return rec
+
+
+def _print_glove_evidence(rec: dict, echo=typer.echo) -> None:
+    w, g = rec["word2vec"], rec["glove"]
+    echo(f"  corpus: {rec['corpus_tokens']:,} tokens, {rec['corpus_sentences']:,} sentences; "
+         f"{rec['machine']}, {rec['workers']} threads; measured {rec['date']}")
+    echo(f"  {'':<34} {'word2vec (skip-gram)':>21} {'GloVe':>12}")
+    echo(f"  {'passes over the corpus':<34} {str(w['passes_over_corpus']) + ' (windows)':>21} "
+         f"{'1 (counting)':>12}")
+    nnz = g["nonzero_cooccurrences"]
+    echo(f"  {'an epoch trains on':<34} {'every window':>21} {(f'{nnz:,} X_ij' if nnz > 0 else 'X_ij != 0'):>12}")
+    echo(f"  {'epochs':<34} {w['epochs']:>21} {g['epochs']:>12}")
+    echo(f"  {'training time (s)':<34} {w['seconds']:>21.0f} {g['seconds']:>12.0f}")
+    for key, label in (("wordsim353", "WordSim-353 Spearman"), ("simlex999", "SimLex-999 Spearman")):
+        echo(f"  {label:<34} {w['eval'][key]['spearman']:>21.3f} {g['eval'][key]['spearman']:>12.3f}")
+    wa, ga = w["eval"]["analogies"], g["eval"]["analogies"]
+    echo(f"  {'Google analogies (3CosAdd)':<34} {wa['accuracy']:>21.3f} {ga['accuracy']:>12.3f}"
+         f"   ({wa['questions']:,} / {ga['questions']:,} questions in vocabulary)")
+    echo("  GloVe's work per epoch is the number of distinct co-occurring pairs, fixed once counted, "
+         "while word2vec's grows with the corpus: that is the global-statistics advantage. Which vectors "
+         "score higher on this small corpus is measured above, not assumed.")
+
+
+def explain_glove_vs_word2vec(
+    measure: bool = typer.Option(False, "--measure", help="Train both models now on the built corpus and time them (minutes)."),
+    corpus: str = typer.Option("builtin", "--corpus", "-c", help="For --measure: 'builtin' (after adlkit corpus build), a corpus directory or a text file."),
+    epochs_w2v: int = typer.Option(5, "--w2v-epochs"),
+    epochs_glove: int = typer.Option(15, "--glove-epochs"),
+    max_vocab: int = typer.Option(30000, "--max-vocab", help="Vocabulary of both models (most frequent words)."),
+    workers: int = typer.Option(2, "--workers", "-j"),
+) -> None:
+    """Question 2C: the sheet's answer, then GloVe and word2vec measured side by side."""
+    _print_concept("glove_vs_word2vec")
+    typer.echo("Measured (our models, our corpus):")
+    p = _data_dir() / "explain" / GLOVE_W2V_RECORD
+    if measure:
+        import importlib.util
+
+        if importlib.util.find_spec("adlkit.embeddings.glove") is None:
+            _fail("this installation of adlkit has no GloVe trainer (adlkit.embeddings.glove)")
+        if importlib.util.find_spec("gensim") is None:
+            _fail("the evaluation sets ship with gensim's test data: pip install gensim")
+        with _user_errors():
+            rec = measure_glove_vs_word2vec(corpus, epochs_w2v, epochs_glove, max_vocab, workers)
+    elif p.is_file():
+        rec = json.loads(p.read_text(encoding="utf-8"))
+    else:
+        typer.echo(f"  no measurements yet ({p}). Run (about 10-20 minutes on 2 CPU cores):\n"
+                   "    adlkit corpus build && adlkit explain glove-vs-word2vec --measure")
+        return
+    _print_glove_evidence(rec)
+
+
+def register(groups: dict[str, typer.Typer]) -> None:
+    groups["corpus"].command("parallel")(corpus_parallel)
+    groups["train"].command("cove")(train_cove)
+    groups["eval"].command("senses")(eval_senses)
+    groups["app"].command("embed")(embed)
+    groups["explain"].command("cove-vs-static")(explain_cove_vs_static)
+    groups["explain"].command("glove-vs-word2vec")(explain_glove_vs_word2vec)

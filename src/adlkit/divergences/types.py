@@ -1,0 +1,130 @@
+"""Distribution types the divergence registries dispatch on.
+
+The registries (:mod:`adlkit.divergences.registry`) are keyed by these classes, the way
+``torch.distributions.kl`` is keyed by distribution classes:
+
+- :class:`Normal` -- univariate Gaussian, parameterised by mean and VARIANCE (the course writes
+  N(3, 2) for mean 3 and variance 2);
+- :class:`MultivariateNormal` -- mean vector and symmetric positive definite covariance;
+- :class:`Empirical` -- a 1-D sample, the empirical distribution putting mass 1/n on each point.
+
+All numerics are float64.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class Normal:
+    """N(mean, var): univariate Gaussian with mean ``mean`` and VARIANCE ``var`` > 0."""
+
+    mean: float
+    var: float
+
+    def __post_init__(self) -> None:
+        m, v = float(self.mean), float(self.var)
+        if not (math.isfinite(m) and math.isfinite(v)):
+            raise ValueError(f"mean and variance must be finite, got mean={m}, var={v}")
+        if not v > 0:
+            raise ValueError(f"variance must be > 0, got {v}")
+        object.__setattr__(self, "mean", m)
+        object.__setattr__(self, "var", v)
+
+    @classmethod
+    def from_std(cls, mean: float, std: float) -> "Normal":
+        if not float(std) > 0:
+            raise ValueError(f"std must be > 0, got {std}")
+        return cls(mean, float(std) ** 2)
+
+    @property
+    def std(self) -> float:
+        return math.sqrt(self.var)
+
+    def log_prob(self, x):
+        """log density at ``x`` (numpy array or float), natural log."""
+        x = np.asarray(x, dtype=np.float64)
+        return -0.5 * (x - self.mean) ** 2 / self.var - 0.5 * math.log(2 * math.pi * self.var)
+
+    def pdf(self, x):
+        return np.exp(self.log_prob(x))
+
+    def ppf(self, u):
+        """Quantile function F^{-1}(u) = mean + std * Phi^{-1}(u)."""
+        from scipy.special import ndtri
+
+        return self.mean + self.std * ndtri(np.asarray(u, dtype=np.float64))
+
+    def __repr__(self) -> str:
+        return f"Normal(mean={self.mean:g}, var={self.var:g})"
+
+
+@dataclass(frozen=True, eq=False)
+class MultivariateNormal:
+    """N(mean, cov) in d dimensions; ``cov`` must be symmetric positive definite."""
+
+    mean: np.ndarray
+    cov: np.ndarray
+
+    def __post_init__(self) -> None:
+        m = np.asarray(self.mean, dtype=np.float64).reshape(-1)
+        c = np.asarray(self.cov, dtype=np.float64)
+        d = m.shape[0]
+        if c.shape != (d, d):
+            raise ValueError(f"cov must be {d}x{d} for a mean of length {d}, got shape {c.shape}")
+        if not (np.all(np.isfinite(m)) and np.all(np.isfinite(c))):
+            raise ValueError("mean and cov must be finite")
+        if not np.allclose(c, c.T, rtol=1e-12, atol=1e-12):
+            raise ValueError("cov must be symmetric")
+        try:
+            chol = np.linalg.cholesky(c)
+        except np.linalg.LinAlgError:
+            raise ValueError("cov must be positive definite") from None
+        object.__setattr__(self, "mean", m)
+        object.__setattr__(self, "cov", c)
+        object.__setattr__(self, "_chol", chol)
+
+    @property
+    def dim(self) -> int:
+        return int(self.mean.shape[0])
+
+    @property
+    def scale_tril(self) -> np.ndarray:
+        return self._chol  # type: ignore[attr-defined]
+
+    def log_prob(self, x):
+        """log density at points ``x`` of shape (..., d)."""
+        x = np.asarray(x, dtype=np.float64)
+        diff = x - self.mean
+        sol = np.linalg.solve(self._chol, diff[..., None])[..., 0]  # type: ignore[attr-defined]
+        logdet = 2.0 * np.sum(np.log(np.diag(self._chol)))  # type: ignore[attr-defined]
+        return -0.5 * np.sum(sol**2, axis=-1) - 0.5 * (self.dim * math.log(2 * math.pi) + logdet)
+
+    def __repr__(self) -> str:
+        return f"MultivariateNormal(mean={self.mean.tolist()}, cov={self.cov.tolist()})"
+
+
+@dataclass(frozen=True, eq=False)
+class Empirical:
+    """The empirical distribution of a 1-D sample (mass 1/n at each point)."""
+
+    samples: np.ndarray
+
+    def __post_init__(self) -> None:
+        s = np.asarray(self.samples, dtype=np.float64)
+        if s.ndim != 1 or s.size == 0:
+            raise ValueError(f"samples must be a non-empty 1-D array, got shape {s.shape}")
+        if not np.all(np.isfinite(s)):
+            raise ValueError("samples must be finite")
+        object.__setattr__(self, "samples", s)
+
+    @property
+    def n(self) -> int:
+        return int(self.samples.shape[0])
+
+    def __repr__(self) -> str:
+        return f"Empirical(n={self.n})"

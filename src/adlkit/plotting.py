@@ -1,0 +1,124 @@
+"""Shared plotting helpers (matplotlib, Agg backend: files only, no display needed).
+
+Every function writes one PNG and returns its path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _bounds(points: np.ndarray, pad: float = 0.1) -> tuple[float, float, float, float]:
+    lo, hi = np.percentile(points, 0.5, axis=0), np.percentile(points, 99.5, axis=0)
+    span = hi - lo
+    lo, hi = lo - pad * span, hi + pad * span
+    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+
+def density_2d(
+    log_prob: Callable[[np.ndarray], np.ndarray],
+    path: str | Path,
+    data: np.ndarray | None = None,
+    bounds: Sequence[float] | None = None,
+    resolution: int = 200,
+    title: str = "model density",
+) -> Path:
+    """Heat map of exp(log_prob) on a grid; ``log_prob`` maps (n, 2) -> (n,) log-densities."""
+    plt = _plt()
+    x0, x1, y0, y1 = bounds if bounds is not None else _bounds(data)
+    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    dens = np.exp(log_prob(grid)).reshape(resolution, resolution)
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.imshow(dens, origin="lower", extent=(x0, x1, y0, y1), cmap="magma", aspect="auto")
+    ax.set_title(title)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
+
+
+def scatter_2d(
+    samples: np.ndarray,
+    path: str | Path,
+    data: np.ndarray | None = None,
+    title: str = "samples",
+    max_points: int = 5000,
+) -> Path:
+    """Scatter of model samples (n, 2), next to the data when given."""
+    plt = _plt()
+    panels = [("data", data), (title, samples)] if data is not None else [(title, samples)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 5), squeeze=False)
+    ref = data if data is not None else samples
+    x0, x1, y0, y1 = _bounds(ref)
+    for ax, (name, pts) in zip(axes[0], panels):
+        pts = pts[:max_points]
+        ax.scatter(pts[:, 0], pts[:, 1], s=2, alpha=0.5)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_title(name)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
+
+
+def image_grid(
+    images: np.ndarray,
+    path: str | Path,
+    shape: Sequence[int] = (8, 8),
+    ncols: int = 10,
+    title: str | None = None,
+    vmin: float | None = 0.0,
+    vmax: float | None = 1.0,
+) -> Path:
+    """A grid of grey images; ``images`` is (n, H*W) or (n, H, W)."""
+    plt = _plt()
+    images = np.asarray(images).reshape(-1, *shape)
+    n = images.shape[0]
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.8, nrows * 0.8 + (0.4 if title else 0)), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < n:
+            ax.imshow(images[i], cmap="gray_r", vmin=vmin, vmax=vmax, interpolation="nearest")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
+
+
+def training_curve(history: Sequence[dict], path: str | Path, ylabel: str = "loss (NLL, nats)",
+                   best_epoch: int | None = None) -> Path:
+    """Train and held-out loss per epoch from :class:`adlkit.train.TrainResult.history`."""
+    plt = _plt()
+    epochs = [h["epoch"] for h in history]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(epochs, [h["train_loss"] for h in history], label="train")
+    if history and "val_loss" in history[0]:
+        ax.plot(epochs, [h["val_loss"] for h in history], label="held-out")
+    if best_epoch is not None:
+        ax.axvline(best_epoch, color="grey", ls="--", lw=1, label=f"best epoch {best_epoch}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)

@@ -1,0 +1,63 @@
+"""Problem type ``jsd``: Jensen-Shannon divergence between Gaussians (question 3C iii).
+
+Computed by :func:`adlkit.divergences.jsd_terms` (adaptive quadrature: the mixture has no
+closed-form entropy), once in each argument order; the symmetry is shown algebraically and
+checked numerically.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from adlkit.solve.model import Solution, Step
+from adlkit.solve.numbers import fmt
+from adlkit.solve.problems.kl import GAUSSIAN_CONVENTION, read_step, to_distribution
+from adlkit.solve.registry import register
+from adlkit.solve.spec import Fields
+
+
+def parse(f: Fields) -> dict[str, Any]:
+    return {"p": f.gaussian("p", univariate=True), "q": f.gaussian("q", univariate=True)}
+
+
+def solve(pid: str, params: dict[str, Any]) -> Solution:
+    from adlkit.divergences import jsd_terms
+
+    p, q = params["p"], params["q"]
+    P, Q = to_distribution(p), to_distribution(q)
+    tpq, tqp = jsd_terms(P, Q), jsd_terms(Q, P)
+    jpq, jqp = float(tpq.total), float(tqp.total)
+    symmetric = math.isclose(jpq, jqp, rel_tol=1e-9, abs_tol=1e-12)
+    sol = Solution(pid, "jsd", answers={"jsd": jpq, "jsd_pq": jpq, "jsd_qp": jqp,
+                                        "symmetric": symmetric})
+    sol.conventions = {
+        "gaussian": GAUSSIAN_CONVENTION,
+        "definition": "JSD(p || q) = 1/2 KL(p || M) + 1/2 KL(q || M) with the mixture M = (p + q)/2",
+        "units": "nats (natural logarithm): 0 <= JSD <= log 2 = 0.6931",
+        "method": "globally adaptive Gauss-Legendre quadrature (21-point rule, 10-point error estimate) over the real line, float64; "
+                  "no closed form exists for Gaussians",
+        "symmetric": "true when JSD(p || q) and JSD(q || p), computed separately, agree to 1e-9 relative",
+    }
+    sol.step("Read the two Gaussians", substeps=[read_step("p", p, "1"), read_step("q", q, "2")])
+    sol.step("Definition, with the mixture M", formula=tpq.latex)
+    sol.step("Swapping the arguments leaves the mixture unchanged, because addition commutes",
+             formula=r"M' = \frac{q + p}{2} = \frac{p + q}{2} = M")
+    sol.step("So the two KL terms only change places in the sum: JSD is symmetric by definition",
+             formula=r"\mathrm{JSD}(q\|p) = \frac{1}{2}\mathrm{KL}(q\|M) + \frac{1}{2}\mathrm{KL}(p\|M) = \mathrm{JSD}(p\|q)")
+    steps = [Step("Half KL of p to the mixture" if t.name == "half_kl_p_m" else
+                  "Half KL of q to the mixture", formula=t.latex, substituted=t.substituted,
+                  value=fmt(t.value, 6)) for t in tpq]
+    sol.step("Numerically: JSD(p || q) by quadrature of each term", formula=r"\mathrm{JSD}(p\|q)",
+             substituted=" + ".join(fmt(t.value, 6) for t in tpq), value=fmt(jpq, 6), substeps=steps)
+    sol.step("And JSD(q || p), computed separately with the arguments swapped",
+             formula=r"\mathrm{JSD}(q\|p)", substituted=" + ".join(fmt(t.value, 6) for t in tqp),
+             value=fmt(jqp, 6))
+    rel = "=" if symmetric else r"\ne"
+    sol.step("Compare (and note 0 <= JSD <= log 2, unlike KL which is unbounded)",
+             formula=rf"\mathrm{{JSD}}(p\|q) = {fmt(jpq, 6)} {rel} {fmt(jqp, 6)} = \mathrm{{JSD}}(q\|p)"
+                     rf",\quad 0 \le {fmt(jpq, 6)} \le \log 2 = {fmt(math.log(2), 6)}")
+    return sol
+
+
+register("jsd", parse, solve, "Jensen-Shannon divergence between Gaussians (quadrature), symmetry")
