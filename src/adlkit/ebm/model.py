@@ -345,9 +345,9 @@ class EBM:
 
     @property
     def _torch_dtype(self) -> torch.dtype:
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
-        return torch.float32 if self.dtype == "float32" else torch.float64
+        from adlkit._dtypes import torch_dtype
+
+        return torch_dtype(self.dtype)
 
     def fit(self, X: Any, X_val: Any = None, resume: bool = False) -> "EBM":
         """Train on X (n_samples, n_features), then estimate log Z; returns self."""

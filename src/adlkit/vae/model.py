@@ -323,9 +323,9 @@ class VAE:
 
     @property
     def _torch_dtype(self) -> torch.dtype:
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
-        return torch.float32 if self.dtype == "float32" else torch.float64
+        from adlkit._dtypes import torch_dtype
+
+        return torch_dtype(self.dtype)
 
     def _likelihood_for(self, X: np.ndarray) -> str:
         if self.likelihood == "auto":
