@@ -1,6 +1,5 @@
 """The gradient penalty against hand computations; weight clipping keeps weights in bounds."""
 
-import math
 
 import pytest
 import torch
