@@ -238,3 +238,19 @@ def test_resume_after_early_stop_does_not_train_further(tmp_path):
     res2 = fit(again, x_tr, x_va, cfg(tmp_path, epochs=50, batch_size=8, patience=3, resume=True))
     assert res2.stopped == "early_stopping" and res2.history == res.history
     assert again.mu.item() == first.mu.item() == pytest.approx(5 * 0.8**4, abs=1e-12)
+
+
+def test_resume_without_held_out_data_keeps_the_resumed_weights(tmp_path):
+    """Without held-out data best.pt is just the final model of a run; extending a finished run
+    with resume must end on the extended run's weights (equal to an uninterrupted longer run),
+    not on the stale best.pt of the shorter one."""
+    X = moons()
+    straight = small_flow()
+    fit(straight, X, None, cfg(tmp_path / "a", epochs=4), transform=jitter)
+    short = small_flow()
+    fit(short, X, None, cfg(tmp_path / "b", epochs=2), transform=jitter)
+    torch.manual_seed(321)
+    extended = small_flow()
+    fit(extended, X, None, cfg(tmp_path / "b", epochs=4, resume=True), transform=jitter)
+    assert states_equal(straight, extended)
+    assert not states_equal(short, extended)

@@ -13,6 +13,8 @@ and data-parallel training under ``torchrun``). A model is an ``nn.Module`` with
   early stopping.
 - ``get_config() -> dict``: the model's own constructor arguments (JSON-safe), stored in the
   checkpoint so that :func:`load_model` needs nothing else.
+- optional ``progress_label``: a short string shown in the progress bar (e.g. the loss's
+  reduction convention).
 - optional ``data_init(batch)``: data-dependent initialisation (e.g. ActNorm) on the first
   training batch, before any step.
 

@@ -163,7 +163,9 @@ def fit(
         start_epoch, step, bad_epochs = ck["epoch"], ck["step"], ck["bad_epochs"]
         result.history = list(ck["history"])
         result.best_epoch, result.best_val_loss = ck["best_epoch"], ck["best_val_loss"]
-        if best_path is not None and best_path.is_file():
+        # best.pt is a held-out selection only when there is held-out data; without it, best.pt
+        # holds a previous run's final weights and must not be restored over the resumed run
+        if val is not None and best_path is not None and best_path.is_file():
             best_state = load_checkpoint(best_path)["model_state"]
     else:
         if hasattr(model, "data_init"):
@@ -208,7 +210,8 @@ def fit(
         perm = torch.randperm(n, generator=shuffle)
         sums: dict[str, float] = {}
         count = 0
-        bar = tqdm(total=steps_per_epoch, desc=f"epoch {epoch + 1}/{cfg.epochs}", leave=False,
+        label = getattr(model, "progress_label", "")
+        bar = tqdm(total=steps_per_epoch, desc=f"epoch {epoch + 1}/{cfg.epochs}" + (f" {label}" if label else ""), leave=False,
                    disable=not cfg.progress or rank != 0, dynamic_ncols=True)
         for b in range(steps_per_epoch):
             idx = perm[b * B : (b + 1) * B]
@@ -229,7 +232,10 @@ def fit(
                 sums[k] = sums.get(k, 0.0) + v
             count += 1
             bar.update(1)
-            bar.set_postfix(loss=f"{sums['loss'] / count:.4f}", refresh=False)
+            # running means of every metric the step reports (a GAN: both losses and the
+            # critic's Wasserstein estimate), the loss first
+            bar.set_postfix({k: f"{sums[k] / count:.4g}" for k in sorted(sums, key=lambda k: k != "loss")},
+                            refresh=False)
             if callback is not None:
                 callback({"epoch": epoch, "step": step, **metrics})
             if cfg.max_steps is not None and step >= cfg.max_steps:

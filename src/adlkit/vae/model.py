@@ -216,6 +216,9 @@ class VAEModule(nn.Module):
         return out + torch.exp(log_std) * torch.randn(out.shape, generator=generator, dtype=out.dtype)
 
     # -- the adlkit.train interface -------------------------------------------------------
+    #: shown in the shared loop's progress bar: the reduction of the loss it reports
+    progress_label = "(-ELBO: sum over dims, mean over batch)"
+
     def get_config(self) -> dict[str, Any]:
         return dict(self._config)
 
