@@ -13,8 +13,13 @@ def _fmt_answer(v) -> str:
     v = jsonable(v)
     if isinstance(v, float):
         return f"{v:.10g}"
+    if isinstance(v, str):  # prose answers are printed in full (the table wraps them)
+        return v
     s = str(v)
-    return s if len(s) <= 400 else s[:400] + f" ... ({len(v)} items)"
+    if len(s) <= 400:
+        return s
+    more = f" ({len(v)} items)" if isinstance(v, (list, dict)) else ""
+    return s[:400] + " ..." + more
 
 
 def _add_steps(tree, steps: list[Step]) -> None:
