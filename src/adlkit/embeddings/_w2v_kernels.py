@@ -97,6 +97,39 @@ def _sigmoid_loss(f: np.float32, label: int) -> tuple[np.float32, np.float64]:
     return s, loss
 
 
+@numba.njit(inline="always", fastmath=True)
+def _predict(h, h_grad, syn1, centre, negative, state, prob, alias, alpha, exact, sig_t, nls_t,
+             skip_at):
+    """One negative-sampling prediction of ``centre`` from the hidden vector ``h`` (d,): the
+    positive output row and ``negative`` noise rows of ``syn1`` are updated in place and the
+    gradient with respect to ``h`` is added to ``h_grad``. Returns ``(rng state, loss)``.
+    Shared by skip-gram (h = one context vector) and CBOW (h = the context mean)."""
+    d = h.shape[0]
+    loss = 0.0
+    for q in range(negative + 1):
+        if q == 0:
+            target = centre
+            label = 1
+        else:
+            state, target = _sample(state, prob, alias)
+            if target == centre:
+                continue
+            label = 0
+        f = np.float32(0.0)
+        for k in range(d):
+            f += h[k] * syn1[target, k]
+        if exact:
+            sig, l = _sigmoid_loss(f, label)
+        else:
+            sig, l = _sigmoid_loss_table(f, label, sig_t, nls_t, skip_at)
+        loss += l
+        g = (np.float32(label) - sig) * alpha
+        for k in range(d):
+            h_grad[k] += g * syn1[target, k]
+            syn1[target, k] += g * h[k]
+    return state, loss
+
+
 @numba.njit(inline="always")
 def _reduce_sentence(tokens, a, b, to_model, keep, buf, state):
     """Copy the in-vocabulary, not-subsampled words of tokens[a:b] into buf; return (n, state)."""
@@ -224,27 +257,9 @@ def train_job(syn0, syn1, tokens, offsets, to_model, keep, prob, alias, sg, wind
                     for k in range(d):
                         neu1[k] = syn0[ctx, k]  # local copy: lets LLVM vectorise without alias checks
                         neu1e[k] = 0.0
-                    for q in range(negative + 1):
-                        if q == 0:
-                            target = centre
-                            label = 1
-                        else:
-                            state, target = _sample(state, prob, alias)
-                            if target == centre:
-                                continue
-                            label = 0
-                        f = np.float32(0.0)
-                        for k in range(d):
-                            f += neu1[k] * syn1[target, k]
-                        if exact:
-                            sig, l = _sigmoid_loss(f, label)
-                        else:
-                            sig, l = _sigmoid_loss_table(f, label, sig_t, nls_t, skip_at)
-                        loss += l
-                        g = (np.float32(label) - sig) * alpha
-                        for k in range(d):
-                            neu1e[k] += g * syn1[target, k]
-                            syn1[target, k] += g * neu1[k]
+                    state, l = _predict(neu1, neu1e, syn1, centre, negative, state, prob, alias, alpha,
+                                        exact, sig_t, nls_t, skip_at)
+                    loss += l
                     for k in range(d):
                         syn0[ctx, k] += neu1e[k]
                     n_pred += 1
@@ -264,27 +279,9 @@ def train_job(syn0, syn1, tokens, offsets, to_model, keep, prob, alias, sg, wind
                     inv = np.float32(1.0 / cnt)
                     for k in range(d):
                         neu1[k] *= inv
-                for q in range(negative + 1):
-                    if q == 0:
-                        target = centre
-                        label = 1
-                    else:
-                        state, target = _sample(state, prob, alias)
-                        if target == centre:
-                            continue
-                        label = 0
-                    f = np.float32(0.0)
-                    for k in range(d):
-                        f += neu1[k] * syn1[target, k]
-                    if exact:
-                        sig, l = _sigmoid_loss(f, label)
-                    else:
-                        sig, l = _sigmoid_loss_table(f, label, sig_t, nls_t, skip_at)
-                    loss += l
-                    g = (np.float32(label) - sig) * alpha
-                    for k in range(d):
-                        neu1e[k] += g * syn1[target, k]
-                        syn1[target, k] += g * neu1[k]
+                state, l = _predict(neu1, neu1e, syn1, centre, negative, state, prob, alias, alpha,
+                                    exact, sig_t, nls_t, skip_at)
+                loss += l
                 if not cbow_mean:
                     inv = np.float32(1.0 / cnt)
                     for k in range(d):
