@@ -270,6 +270,19 @@ class CoVe(nn.Module):
         return cls.from_tensors(tensors, meta, prefix)
 
 
+def _to_file_keys(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A wrapper's state dict as stored: the encoder's weights under ``cove.`` (the prefix that
+    :meth:`CoVe.from_tensors` reads), everything else under its own name."""
+    return {("cove." + k[len("cove.encoder."):] if k.startswith("cove.encoder.") else k): v.contiguous()
+            for k, v in state.items()}
+
+
+def _from_file_keys(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The inverse of :func:`_to_file_keys`: a state dict for the wrapper module."""
+    return {("cove.encoder." + k[len("cove."):] if k.startswith("cove.") else k): v
+            for k, v in tensors.items()}
+
+
 def _read(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
     from safetensors import safe_open
 
@@ -417,9 +430,7 @@ class TranslationModel(nn.Module):
     def save(self, path: str | os.PathLike[str], extra: dict | None = None) -> None:
         from safetensors.torch import save_file
 
-        tensors = {}
-        for k, v in self.state_dict().items():
-            tensors[k.replace("cove.encoder.", "cove.", 1) if k.startswith("cove.encoder.") else k] = v.contiguous()
+        tensors = _to_file_keys(self.state_dict())
         meta = self.cove.metadata()
         meta.update({"format": self.FORMAT, "translation_config": json.dumps(self.tconfig),
                      "target_words": "\n".join(self.target.words[4:]), "extra": json.dumps(extra or {})})
@@ -433,8 +444,7 @@ class TranslationModel(nn.Module):
         cove = CoVe.from_tensors(tensors, meta, prefix="cove.")
         tw = meta["target_words"].split("\n") if meta["target_words"] else []
         model = cls(cove, tw, **json.loads(meta["translation_config"]))
-        state = {("cove.encoder." + k[5:] if k.startswith("cove.") else k): v for k, v in tensors.items()}
-        model.load_state_dict(state)
+        model.load_state_dict(_from_file_keys(tensors))
         return model
 
 
@@ -481,7 +491,7 @@ class BiLM(nn.Module):
     def save(self, path: str | os.PathLike[str], extra: dict | None = None) -> None:
         from safetensors.torch import save_file
 
-        tensors = {k.replace("cove.encoder.", "cove.", 1): v.contiguous() for k, v in self.state_dict().items()}
+        tensors = _to_file_keys(self.state_dict())
         meta = self.cove.metadata()
         meta.update({"format": self.FORMAT, "output_words": "\n".join(self.output_words[2:]),
                      "bilm_config": json.dumps({"dropout": self.dropout}), "extra": json.dumps(extra or {})})
@@ -495,8 +505,7 @@ class BiLM(nn.Module):
         cove = CoVe.from_tensors(tensors, meta, prefix="cove.")
         ow = meta["output_words"].split("\n") if meta["output_words"] else []
         model = cls(cove, ow, **json.loads(meta["bilm_config"]))
-        model.load_state_dict({("cove.encoder." + k[5:] if k.startswith("cove.") else k): v
-                               for k, v in tensors.items()})
+        model.load_state_dict(_from_file_keys(tensors))
         return model
 
 
