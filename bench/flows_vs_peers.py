@@ -35,6 +35,7 @@ Usage:
     python bench/flows_vs_peers.py --quick          # < 60 s, moons only, one process, JSON last
     python bench/flows_vs_peers.py --task all --seeds 0 1 2
     python bench/flows_vs_peers.py --bernoulli runs/bernoulli
+    python bench/flows_vs_peers.py --speed-only --libs adlkit adlkit-autograd nflows   # fused vs op-by-op
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ import sys
 import time
 
 LIBS = ["adlkit", "zuko", "nflows", "normflows"]
+# adlkit with every coupling computed op by op through autograd (AffineCoupling.forward_autograd)
+# instead of the fused node (adlkit.flows.fused): an A/B of that change, interleaved runs only.
+AB_LIB = "adlkit-autograd"
 
 
 # ----------------------------------------------------------------------------- worker side
@@ -127,11 +131,15 @@ def make_stepper(lib: str, dim: int, hidden: int, logit, seed: int):
     import torch
 
     torch.manual_seed(seed)
-    if lib == "adlkit":
-        from adlkit.flows import RealNVPFlow
+    if lib in ("adlkit", AB_LIB):
+        from adlkit.flows import AffineCoupling, RealNVPFlow
         from adlkit.train import StepContext
 
         flow = RealNVPFlow(dim, 8, (hidden, hidden), mask="alternate", logit_alpha=0.05 if logit is not None else None)
+        if lib == AB_LIB:
+            for m in flow.layers:
+                if isinstance(m, AffineCoupling):
+                    m.forward = m.forward_autograd
         ctx = StepContext(flow.configure_optimizers())
         return flow, (lambda x: flow.train_step(x, ctx)), (lambda x: -flow.log_prob(x).mean())
     module, log_prob = build_peer(lib, dim, hidden, 8)
@@ -368,7 +376,9 @@ def main() -> None:
     ap.add_argument("--speed-steps", type=int, default=None, help="steps per library in the interleaved throughput run (moons 1500, digits 300)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads per process (default 1)")
     ap.add_argument("--patience", type=int, default=40, help="digits: early-stopping patience in epochs")
-    ap.add_argument("--libs", nargs="+", default=LIBS, choices=LIBS)
+    ap.add_argument("--libs", nargs="+", default=LIBS, choices=LIBS + [AB_LIB],
+                    help=f"libraries to compare; {AB_LIB} (the fused coupling's A/B) only with --quick, "
+                         "--speed-only or --interleaved")
     ap.add_argument("--speed-only", action="store_true", help="only the interleaved throughput run")
     ap.add_argument("--interleaved", action="store_true",
                     help="moons only: NLL and steps/s for each seed from one interleaved process per seed")
@@ -381,6 +391,8 @@ def main() -> None:
     if a.bernoulli:
         print(json.dumps(bernoulli_digits(a.bernoulli), indent=1))
         return
+    if AB_LIB in a.libs and not (a.quick or a.speed_only or a.interleaved):
+        ap.error(f"{AB_LIB} runs only in the interleaved modes (--quick, --speed-only, --interleaved)")
     if a.worker:
         print(json.dumps(worker(a.worker, a.task, a.seed, a.steps, a.threads, a.patience)))
         return

@@ -32,6 +32,9 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
+from adlkit.flows.fused import AffineCouplingMLP
+from adlkit.flows.nets import MLPConditioner
+
 Conditioner = Callable[[Tensor], tuple[Tensor, Tensor]]
 
 
@@ -126,6 +129,16 @@ class AffineCoupling(nn.Module):
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """Data -> latent. Returns ``(y, log|det dy/dx|)``."""
+        self._check(x)
+        if self._layout != "general" and isinstance(self.conditioner, MLPConditioner):
+            # the map of forward_autograd as one autograd node, its backward written out
+            return AffineCouplingMLP.apply(x, self._n_a, self._layout == "prefix", self.scale_clamp,
+                                           *self.conditioner.flat_params())
+        return self.forward_autograd(x)
+
+    def forward_autograd(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """:meth:`forward` computed op by op, every step recorded by autograd (any conditioner,
+        any mask); the reference that the fused path is tested against."""
         self._check(x)
         x_a, x_b = self._split(x)
         s, t = self.scale_shift(x_a)

@@ -28,6 +28,10 @@ class MLPConditioner(nn.Module):
         self.net = nn.Sequential(*layers)
         self.out_features = out_features
 
+    def flat_params(self) -> list[Tensor]:
+        """``[W_1, b_1, ..., W_L, b_L]`` of the linear layers, in order (for the fused coupling)."""
+        return [p for m in self.net if isinstance(m, nn.Linear) for p in (m.weight, m.bias)]
+
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         h = self.net(x)
         return h[:, : self.out_features], h[:, self.out_features :]
