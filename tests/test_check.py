@@ -79,6 +79,15 @@ def test_wrong_answer_without_a_known_slip_gets_the_right_value(tmp_path):
     assert res["right"] == pytest.approx(0.5) and res["given"] == 0.7 and res["slip"] is None
 
 
+def test_booleans_are_shown_as_the_answers_file_spells_them(tmp_path):
+    """q3a_i (f(x) = exp(x^2) on the real line) is not Lipschitz: the report says `true`/`false`,
+    the YAML spelling, not Python's True/False."""
+    p = _write(tmp_path, "answers:\n  q3a_i: {is_lipschitz: true}\n")
+    r = _cli(str(p))
+    assert r.returncode == 1
+    assert "WRONG  q3a_i.is_lipschitz  given true, right false" in r.stdout
+
+
 def test_tolerance_is_stated_and_applied(tmp_path):
     p = _write(tmp_path, "answers:\n  q1b: {p_hat: 0.56}\n")
     assert _cli(str(p)).returncode == 0  # 0.0025 off 0.5625: within 0.5 %

@@ -119,6 +119,8 @@ class Report:
 
 def show(v: Any) -> str:
     v = jsonable(v)
+    if isinstance(v, bool):  # as the answers file (YAML) and the JSON output spell them
+        return "true" if v else "false"
     if isinstance(v, float):
         return f"{v:.6g}"
     if isinstance(v, list):
