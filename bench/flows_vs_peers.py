@@ -208,6 +208,45 @@ def interleaved(task: str, seed: int, steps: int, threads: int, libs: list[str],
     return out
 
 
+def matmul_floor(task: str, threads: int, steps: int = 100) -> dict:
+    """Time the matrix products of one training step alone (same shapes as the benchmark's
+    flows: per coupling 3 forward ``addmm`` and the backward's 6 ``mm``, minus the first
+    coupling's unneeded input gradient): what no library can avoid. ms per step."""
+    import torch
+
+    torch.set_num_threads(threads)
+    dim, hidden, n, K = (2, 64, 256, 8) if task == "moons" else (64, 256, 256, 8)
+    a, b = dim // 2, dim - dim // 2
+    g = torch.Generator().manual_seed(0)
+    shapes = [(hidden, a), (hidden, hidden), (2 * b, hidden)]
+    W = [[torch.randn(o, i, generator=g) * 0.05 for o, i in shapes] for _ in range(K)]
+    bias = [[torch.zeros(o) for o, _ in shapes] for _ in range(K)]
+    x = torch.randn(n, a, generator=g)
+
+    def step() -> None:
+        saved = []
+        for k in range(K):
+            h = [x]
+            for Wl, bl in zip(W[k], bias[k]):
+                h.append(torch.addmm(bl, h[-1], Wl.t()))
+            saved.append(h)
+        for k in reversed(range(K)):
+            h, grad = saved[k], saved[k][-1]
+            for l in reversed(range(3)):
+                grad.t() @ h[l]
+                if l > 0 or k > 0:
+                    grad = grad @ W[k][l]
+
+    for _ in range(10):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    flops = 3 * K * n * sum(2 * o * i for o, i in shapes) - 2 * n * shapes[0][0] * shapes[0][1]
+    ms = (time.perf_counter() - t0) / steps * 1e3
+    return {"ms_per_step": ms, "gflop_per_step": flops / 1e9, "gflop_per_s": flops / ms / 1e6}
+
+
 def worker(lib: str, task: str, seed: int, steps: int, threads: int, patience: int) -> dict:
     import torch
 
@@ -382,6 +421,8 @@ def main() -> None:
     ap.add_argument("--speed-only", action="store_true", help="only the interleaved throughput run")
     ap.add_argument("--interleaved", action="store_true",
                     help="moons only: NLL and steps/s for each seed from one interleaved process per seed")
+    ap.add_argument("--floor", action="store_true",
+                    help="with --speed-only: also time the step's matrix products alone (the floor every library shares)")
     ap.add_argument("--json", help="also write all raw results to this file")
     ap.add_argument("--bernoulli", metavar="OUT_DIR", help="run the Bernoulli pixel model on binarized digits instead")
     ap.add_argument("--worker", choices=LIBS, help=argparse.SUPPRESS)
@@ -446,6 +487,13 @@ def main() -> None:
         speed_steps = a.speed_steps or (1500 if task == "moons" else 300)
         speed = interleaved(task, 0, speed_steps, a.threads, a.libs, evaluate=False)
         print(f"{task} interleaved throughput " + json.dumps(speed), file=sys.stderr)
+        if a.floor:
+            fl = matmul_floor(task, a.threads)
+            ms = {lib: 1e3 / speed[lib]["steps_per_s"] for lib in a.libs}
+            print(f"{task}: matrix products alone {fl['ms_per_step']:.2f} ms/step ({fl['gflop_per_step']:.3f} GFLOP, "
+                  f"{fl['gflop_per_s']:.0f} GFLOP/s); the rest of each library's step: "
+                  + ", ".join(f"{lib} {ms[lib] - fl['ms_per_step']:.2f} ms" for lib in a.libs))
+            speed["matmul_floor"] = fl
         raw[task] = {"runs": runs, "interleaved": speed}
         summary = {lib: (summarize(rs) if rs else {}) for lib, rs in runs.items()}
         for lib in a.libs:
