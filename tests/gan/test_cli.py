@@ -21,6 +21,14 @@ def test_train_sample_eval_round_trip(tmp_path):
     assert '"w1"' in r.output
 
 
+def test_wgan_gp_run_short_of_the_modes_says_what_to_try(tmp_path):
+    """Two iterations cannot cover 8 modes: the run ends with the note on how to get there."""
+    r = runner.invoke(app, ["train", "gan", "--data", "8gaussians", "--iters", "2", "--hidden", "8,8",
+                            "--eval-n", "50", "-q", "-o", str(tmp_path / "g")])
+    assert r.exit_code == 0, r.output
+    assert "note: not every mode is covered yet" in r.output and "--gp-lambda 0.1" in r.output
+
+
 def test_missing_checkpoint_is_one_line(tmp_path):
     r = runner.invoke(app, ["eval", "gan", str(tmp_path / "nope.pt")])
     assert r.exit_code == 1
