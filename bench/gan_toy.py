@@ -3,7 +3,7 @@
 Settings of the WGAN-GP paper's toy experiment (Gulrajani et al. 2017, ``gan_toy.py``):
 generator and critic are MLPs with 3 hidden layers of 512 ReLU units, noise dimension 2,
 batch 256, 5 critic iterations per generator iteration, Adam lr 1e-4, betas (0.5, 0.9);
-lambda = 10 (the paper's setting; the original toy script used 0.1). Target: the 8-Gaussians
+lambda = 10 (the paper's setting; the original toy script used 0.1: ``--gp-lambda 0.1``). Target: the 8-Gaussians
 mixture of ``adlkit.data.toys`` (radius 2, std sqrt(0.02)), 100,000 training points.
 
 Both implementations start from the same weights (same seed, same layer order) and see the
@@ -34,7 +34,8 @@ def mlp(i: int, o: int, h: int = 512) -> nn.Sequential:
 
 
 class Reference:
-    def __init__(self) -> None:
+    def __init__(self, gp_lambda: float = 10.0) -> None:
+        self.gp_lambda = gp_lambda
         self.G, self.D = mlp(2, 2), mlp(2, 1)
         self.optG = torch.optim.Adam(self.G.parameters(), lr=1e-4, betas=(0.5, 0.9))
         self.optD = torch.optim.Adam(self.D.parameters(), lr=1e-4, betas=(0.5, 0.9))
@@ -48,7 +49,7 @@ class Reference:
             d_interp = self.D(interp)
             grads = torch.autograd.grad(d_interp, interp, grad_outputs=torch.ones_like(d_interp),
                                         create_graph=True)[0]
-            gp = 10 * ((grads.norm(2, dim=1) - 1) ** 2).mean()
+            gp = self.gp_lambda * ((grads.norm(2, dim=1) - 1) ** 2).mean()
             loss = d_fake - d_real + gp
             self.optD.zero_grad()
             loss.backward()
@@ -65,10 +66,10 @@ class Reference:
 
 # ---- adlkit ----------------------------------------------------------------------------------
 class Adlkit:
-    def __init__(self) -> None:
+    def __init__(self, gp_lambda: float = 10.0) -> None:
         from adlkit.gan.models import GAN
 
-        self.model = GAN("wgan-gp", data_shape=[2], latent_dim=2, hidden=[512, 512, 512])
+        self.model = GAN("wgan-gp", data_shape=[2], latent_dim=2, hidden=[512, 512, 512], gp_lambda=gp_lambda)
 
     def iteration(self, batch: torch.Tensor) -> None:
         self.model.train_step(batch)
@@ -84,6 +85,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--chunk", type=int, default=5, help="iterations per alternation")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--gp-lambda", type=float, default=10.0,
+                    help="penalty weight for both implementations (10: the paper; 0.1: its toy script)")
     ap.add_argument("--eval-every", type=int, default=0,
                     help="also print W1 (1,000 points) and modes every N iterations (full runs)")
     args = ap.parse_args()
@@ -93,14 +96,14 @@ def main() -> None:
     from adlkit.gan.metrics import gaussian_centres, mode_coverage, wasserstein1
 
     print(f"# {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; torch {torch.__version__}, "
-          f"{args.threads} thread(s); load average {os.getloadavg()}", flush=True)
+          f"{args.threads} thread(s); lambda {args.gp_lambda:g}; load average {os.getloadavg()}", flush=True)
     train, test = toys.load("8gaussians", 100_000, 5_000, seed=args.seed, standardize=False)
     train = torch.as_tensor(train, dtype=torch.float32)
     test = torch.as_tensor(test, dtype=torch.float32)
     impls = {}
     for name, cls in (("adlkit", Adlkit), ("reference", Reference)):
         torch.manual_seed(args.seed)  # same initial weights: generator first, then critic
-        impls[name] = cls()
+        impls[name] = cls(args.gp_lambda)
     rng = {name: torch.Generator().manual_seed(args.seed + 1) for name in impls}
     state = {name: torch.random.get_rng_state() for name in impls}
     seconds = {name: 0.0 for name in impls}
@@ -135,7 +138,7 @@ def main() -> None:
             print(line, flush=True)
     n_eval = 500 if args.quick else 2000
     centres, std = gaussian_centres("8gaussians")
-    out: dict = {"task": "8gaussians", "iters": iters}
+    out: dict = {"task": "8gaussians", "iters": iters, "gp_lambda": args.gp_lambda}
     for name, impl in impls.items():
         torch.manual_seed(args.seed + 2)
         s = impl.sample(5_000 if args.quick else 10_000)

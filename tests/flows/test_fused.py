@@ -81,3 +81,15 @@ def test_fused_double_backward_is_refused(randomize):
     (g,) = torch.autograd.grad(layer(x)[1].sum(), x, create_graph=True)
     with pytest.raises(RuntimeError):
         g.sum().backward()
+
+
+def test_torch_func_transforms_take_the_autograd_path(randomize):
+    """torch.func.jacrev through a RealNVP (which the fused node does not support) works and
+    equals the Jacobian that torch.autograd.functional.jacobian computes through the fused node."""
+    from torch.autograd.functional import jacobian
+
+    flow = RealNVPFlow(4, n_couplings=3, hidden=(8,)).double()
+    randomize(flow, 0.3)
+    x = torch.randn(4, dtype=torch.float64)
+    f = lambda v: flow(v.unsqueeze(0))[0][0]  # noqa: E731
+    assert torch.allclose(torch.func.jacrev(f)(x), jacobian(f, x), atol=1e-12, rtol=0)
