@@ -129,11 +129,11 @@ class AffineCoupling(nn.Module):
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """Data -> latent. Returns ``(y, log|det dy/dx|)``."""
-        self._check(x)
         if (self._layout != "general" and isinstance(self.conditioner, MLPConditioner)
                 and not torch._C._are_functorch_transforms_active()):
             # the map of forward_autograd as one autograd node, its backward written out
             # (torch.func transforms such as jacrev and vmap take the op-by-op path)
+            self._check(x)
             return AffineCouplingMLP.apply(x, self._n_a, self._layout == "prefix", self.scale_clamp,
                                            *self.conditioner.flat_params())
         return self.forward_autograd(x)
