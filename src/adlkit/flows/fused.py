@@ -26,8 +26,8 @@ then the MLP's backward on :math:`\bar o = [\bar{\tilde s}, \bar t]`:
 Why: the training step of a RealNVP is mostly matrix products that every library computes
 alike (digits, MLP 2x256, batch 256: 1.1 GFLOP per step, 12.9 ms of the step on one core
 here); the rest is per-operation overhead. One node per coupling instead of about twenty
-(slices, cat, tanh, exp, ReLUs, AddmmBackward and its layout copies) took 2-5 % off the
-digits step and 1-4 % off the moons step in interleaved A/B runs (``bench/RESULTS.md``).
+(slices, cat, tanh, exp, ReLUs, AddmmBackward and its layout copies) made the digits and
+moons steps 3-4 % faster in interleaved A/B runs (``bench/RESULTS.md``, "Fused coupling").
 The tests check this backward against the autograd graph of the generic path in float64
 (``tests/flows/test_fused.py``) and the whole stack's log-det against ``slogdet`` of the
 Jacobian computed through it. First derivatives only (``once_differentiable``).
