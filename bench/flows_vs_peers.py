@@ -43,13 +43,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
 
 LIBS = ["adlkit", "zuko", "nflows", "normflows"]
-# adlkit with every coupling computed op by op through autograd (AffineCoupling.forward_autograd)
-# instead of the fused node (adlkit.flows.fused): an A/B of that change, interleaved runs only.
+# adlkit with every coupling computed op by op through autograd (AffineCoupling.forward_autograd,
+# ``fused = False``) instead of the fused stack (adlkit.flows.fused): an A/B, interleaved runs only.
 AB_LIB = "adlkit-autograd"
 
 
@@ -139,7 +140,7 @@ def make_stepper(lib: str, dim: int, hidden: int, logit, seed: int):
         if lib == AB_LIB:
             for m in flow.layers:
                 if isinstance(m, AffineCoupling):
-                    m.forward = m.forward_autograd
+                    m.fused = False
         ctx = StepContext(flow.configure_optimizers())
         return flow, (lambda x: flow.train_step(x, ctx)), (lambda x: -flow.log_prob(x).mean())
     module, log_prob = build_peer(lib, dim, hidden, 8)
@@ -164,7 +165,9 @@ def interleaved(task: str, seed: int, steps: int, threads: int, libs: list[str],
                 evaluate: bool = True) -> dict:
     """Train every library in ONE process, round-robin in blocks of ``block`` steps (the order
     rotates each round), so that machine load hits all alike. Each library sees the same
-    batch sequence. Returns per library: held-out NLL (after ``steps`` steps) and steps/s."""
+    batch sequence. Returns per library: held-out NLL (after ``steps`` steps), steps/s over the
+    whole run, and ``steps_per_s_median``: the median over blocks of each block's steps/s, which
+    a burst of load on the machine (it hits one library's block) moves less."""
     import torch
 
     torch.set_num_threads(threads)
@@ -181,6 +184,7 @@ def interleaved(task: str, seed: int, steps: int, threads: int, libs: list[str],
 
     streams = {lib: batches() for lib in libs}
     spent = {lib: 0.0 for lib in libs}
+    rates: dict[str, list[float]] = {lib: [] for lib in libs}
     done, r = 0, 0
     while done < steps:
         k = min(block, steps - done)
@@ -193,13 +197,16 @@ def interleaved(task: str, seed: int, steps: int, threads: int, libs: list[str],
                 if transform is not None:
                     x = transform(x)
                 step(x)
-            spent[lib] += time.perf_counter() - t0
+            dt = time.perf_counter() - t0
+            spent[lib] += dt
+            rates[lib].append(k / dt)
         done += k
         r += 1
     out = {}
     for lib in libs:
         module, _, nll = run[lib]
-        res = {"steps": steps, "steps_per_s": steps / spent[lib]}
+        res = {"steps": steps, "steps_per_s": steps / spent[lib],
+               "steps_per_s_median": statistics.median(rates[lib])}
         if evaluate:
             module.eval()
             with torch.no_grad():

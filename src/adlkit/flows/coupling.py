@@ -32,7 +32,7 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from adlkit.flows.fused import AffineCouplingMLP
+from adlkit.flows.fused import CouplingStackMLP, Spec
 from adlkit.flows.nets import MLPConditioner
 
 Conditioner = Callable[[Tensor], tuple[Tensor, Tensor]]
@@ -64,6 +64,11 @@ class AffineCoupling(nn.Module):
         scale_clamp: if given, the raw log-scale is soft-clipped, ``s = c * tanh(s_raw / c)``,
             which bounds |s| < c and keeps the inverse stable (None = use s as is, as the
             exam sheet does).
+
+    Attribute ``fused`` (default True): with an :class:`~adlkit.flows.nets.MLPConditioner`
+    and a prefix or suffix mask, ``forward`` runs as one autograd node
+    (:mod:`adlkit.flows.fused`); set it to False for the op-by-op graph of
+    :meth:`forward_autograd`.
     """
 
     def __init__(self, mask: Tensor, conditioner: Conditioner, scale_clamp: float | None = None):
@@ -86,6 +91,7 @@ class AffineCoupling(nn.Module):
         else:
             self._layout = "general"
         self._n_a = n_a
+        self.fused = True
 
     @property
     def dim(self) -> int:
@@ -127,16 +133,24 @@ class AffineCoupling(nn.Module):
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise ValueError(f"expected input of shape (N, {self.dim}), got {tuple(x.shape)}")
 
+    def fused_spec(self) -> Spec | None:
+        """This layer's :data:`adlkit.flows.fused.Spec` when ``forward`` can run fused, else None.
+
+        torch.func transforms (jacrev, vmap) are not supported by the fused node and get None."""
+        if not self.fused or self._layout == "general":
+            return None
+        net = self.conditioner
+        if not isinstance(net, MLPConditioner) or torch._C._are_functorch_transforms_active():
+            return None
+        return (self._n_a, self._layout == "prefix", self.scale_clamp, 2 * net.n_layers)
+
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """Data -> latent. Returns ``(y, log|det dy/dx|)``."""
-        if (self._layout != "general" and isinstance(self.conditioner, MLPConditioner)
-                and not torch._C._are_functorch_transforms_active()):
-            # the map of forward_autograd as one autograd node, its backward written out
-            # (torch.func transforms such as jacrev and vmap take the op-by-op path)
-            self._check(x)
-            return AffineCouplingMLP.apply(x, self._n_a, self._layout == "prefix", self.scale_clamp,
-                                           *self.conditioner.flat_params())
-        return self.forward_autograd(x)
+        spec = self.fused_spec()
+        if spec is None:
+            return self.forward_autograd(x)
+        self._check(x)
+        return CouplingStackMLP.apply(x, (spec,), *self.conditioner.flat_params())
 
     def forward_autograd(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """:meth:`forward` computed op by op, every step recorded by autograd (any conditioner,

@@ -1,8 +1,8 @@
-r"""The affine coupling with an MLP conditioner as one autograd node, backward written out.
+r"""Affine couplings with MLP conditioners as ONE autograd node, backward written out.
 
-Same map as :meth:`adlkit.flows.AffineCoupling.forward` (which calls this when its conditioner
-is an :class:`~adlkit.flows.nets.MLPConditioner` and its pass-through block is a prefix or a
-suffix): with :math:`h_0 = x_a`, :math:`h_l = \mathrm{relu}(W_l h_{l-1} + b_l)`,
+Same map as :meth:`adlkit.flows.AffineCoupling.forward_autograd`, for a coupling whose
+conditioner is an :class:`~adlkit.flows.nets.MLPConditioner` and whose pass-through block is a
+prefix or a suffix: with :math:`h_0 = x_a`, :math:`h_l = \mathrm{relu}(W_l h_{l-1} + b_l)`,
 :math:`[\tilde s, t] = W_L h_{L-1} + b_L`, :math:`s = c \tanh(\tilde s / c)` (or
 :math:`s = \tilde s` without a clamp),
 
@@ -23,83 +23,133 @@ then the MLP's backward on :math:`\bar o = [\bar{\tilde s}, \bar t]`:
 :math:`\bar h_{l-1} = \bar a_l W_l` with :math:`\bar a_l = \bar h_l \odot [h_l > 0]`, and
 :math:`\bar x_a = \bar y_a + \bar h_0`.
 
+:class:`CouplingStackMLP` chains K such couplings (the log-dets summed) in one node; a single
+coupling is the stack with K = 1. :class:`adlkit.flows.RealNVPFlow` runs each maximal run of
+consecutive couplings through one node.
+
 Why: the training step of a RealNVP is mostly matrix products that every library computes
-alike (digits, MLP 2x256, batch 256: 1.1 GFLOP per step, 12.9 ms of the step on one core
-here); the rest is per-operation overhead. One node per coupling instead of about twenty
-(slices, cat, tanh, exp, ReLUs, AddmmBackward and its layout copies) made the digits and
-moons steps 3-4 % faster in interleaved A/B runs (``bench/RESULTS.md``, "Fused coupling").
-The tests check this backward against the autograd graph of the generic path in float64
+alike (digits, MLP 2x256, batch 256: 1.1 GFLOP per step, about 13 ms of the step on one core
+here); the rest is per-operation overhead. One node for the whole stack instead of about
+twenty per coupling (slices, cat, tanh, exp, ReLUs, AddmmBackward and its layout copies, the
+log-det sums) is what ``bench/RESULTS.md`` measures ("Fused coupling"). The tests check this
+backward against the autograd graph of the generic path in float64
 (``tests/flows/test_fused.py``) and the whole stack's log-det against ``slogdet`` of the
 Jacobian computed through it. First derivatives only (``once_differentiable``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
+# One coupling of a stack: (n_a, prefix, clamp, n_params). The first n_a columns pass through
+# when prefix is True, the last n_a otherwise; the coupling's MLP has n_params // 2 layers.
+Spec = tuple[int, bool, "float | None", int]
 
-class AffineCouplingMLP(torch.autograd.Function):
-    """``apply(x, n_a, prefix, clamp, W_1, b_1, ..., W_L, b_L) -> (y, log_det)``.
 
-    ``x`` (N, D); the first ``n_a`` columns pass through when ``prefix`` is True, the last
-    ``n_a`` otherwise; ``W_l`` (out, in) and ``b_l`` (out,) as in ``nn.Linear``, ReLU between
-    layers, the last layer's output ``2 * (D - n_a)`` columns ``[s_raw, t]``.
-    """
+def _halves(x: Tensor, n_a: int, prefix: bool) -> tuple[Tensor, Tensor]:
+    """Views ``(x_a, x_b)`` of the pass-through and the transformed columns."""
+    n_b = x.shape[1] - n_a
+    return (x[:, :n_a], x[:, n_a:]) if prefix else (x[:, n_b:], x[:, :n_b])
+
+
+def coupling_forward(x: Tensor, n_a: int, prefix: bool, clamp: float | None,
+                     params: Sequence[Tensor]) -> tuple[Tensor, Tensor, list[Tensor | None]]:
+    """One coupling: ``(y, log_det, saved)``; ``params = [W_1, b_1, ..., W_L, b_L]`` (as in
+    ``nn.Linear``); ``saved = [x_b, e^s, tanh(s_raw / c) or None, h_0, ..., h_{L-1}, W_1, ..., W_L]``."""
+    N, D = x.shape
+    n_b = D - n_a
+    x_a, x_b = _halves(x, n_a, prefix)
+    saved: list[Tensor | None] = [x_b, None, None, x_a]
+    h = x_a
+    for l in range(len(params) // 2 - 1):
+        h = torch.addmm(params[2 * l + 1], h, params[2 * l].t()).clamp_min_(0.0)
+        saved.append(h)
+    out = torch.addmm(params[-1], h, params[-2].t())
+    s, t = out[:, :n_b], out[:, n_b:]
+    if clamp is not None:
+        th = s.mul(1.0 / clamp).tanh_()
+        s = th * clamp
+        saved[2] = th
+    e = torch.exp(s)
+    saved[1] = e
+    y = x.new_empty(N, D)
+    y_a, y_b = _halves(y, n_a, prefix)
+    y_a.copy_(x_a)
+    torch.addcmul(t, x_b, e, out=y_b)
+    saved.extend(params[0::2])
+    return y, s.sum(1), saved
+
+
+def coupling_backward(saved: Sequence[Tensor | None], n_a: int, prefix: bool, gy: Tensor, gld: Tensor,
+                      need_x: bool) -> tuple[Tensor | None, list[Tensor]]:
+    """Gradients of one coupling from its ``saved`` list: ``(grad_x or None, [gW_1, gb_1, ...])``."""
+    x_b, e, th = saved[0], saved[1], saved[2]
+    n_layers = (len(saved) - 3) // 2
+    hs, weights = saved[3 : 3 + n_layers], saved[3 + n_layers :]
+    N, n_b = x_b.shape
+    gy_a, gy_b = _halves(gy, n_a, prefix)
+    if need_x:
+        gx = gy.new_empty(N, n_a + n_b)
+        gx_a, gx_b = _halves(gx, n_a, prefix)
+        torch.mul(gy_b, e, out=gx_b)
+    else:
+        gx, gx_b = None, gy_b * e
+    g = gy.new_empty(N, 2 * n_b)  # [grad of s_raw, grad of t]
+    g_s = g[:, :n_b]
+    torch.addcmul(gld.unsqueeze(1), gx_b, x_b, out=g_s)
+    if th is not None:
+        g_s.addcmul_(g_s * th, th, value=-1.0)  # times 1 - tanh^2
+    g[:, n_b:].copy_(gy_b)
+    grads: list[Tensor] = [None] * (2 * n_layers)  # type: ignore[list-item]
+    for l in range(n_layers - 1, -1, -1):
+        if l < n_layers - 1:
+            # in place: g is this function's own fresh product g @ W
+            g = torch.ops.aten.threshold_backward.grad_input(g, hs[l + 1], 0.0, grad_input=g)
+        grads[2 * l] = g.t() @ hs[l]
+        grads[2 * l + 1] = g.sum(0)
+        if l > 0 or need_x:
+            g = g @ weights[l]
+    if need_x:
+        torch.add(gy_a, g, out=gx_a)
+    return gx, grads
+
+
+class CouplingStackMLP(torch.autograd.Function):
+    """``apply(x, specs, *params) -> (y, log_det)``: the couplings of ``specs`` (one
+    :data:`Spec` each, data -> latent order) applied in turn to ``x`` (N, D), log-dets (N,)
+    summed; ``params`` are the couplings' ``[W_1, b_1, ..., W_L, b_L]`` one after another."""
 
     @staticmethod
-    def forward(ctx, x: Tensor, n_a: int, prefix: bool, clamp: float | None, *params: Tensor):
-        n_b = x.shape[1] - n_a
-        x_a, x_b = (x[:, :n_a], x[:, n_a:]) if prefix else (x[:, n_b:], x[:, :n_b])
-        n_layers = len(params) // 2
-        hs = [x_a]
-        h = x_a
-        for l in range(n_layers - 1):
-            h = torch.addmm(params[2 * l + 1], h, params[2 * l].t()).clamp_min_(0.0)
-            hs.append(h)
-        out = torch.addmm(params[-1], h, params[-2].t())
-        s, t = out[:, :n_b], out[:, n_b:]
-        if clamp is not None:
-            th = torch.tanh(s / clamp)
-            s = th * clamp
-            dth = torch.addcmul(th.new_ones(()), th, th, value=-1.0)  # d s / d s_raw = 1 - tanh^2
-        else:
-            dth = None
-        e = torch.exp(s)
-        y_b = torch.addcmul(t, x_b, e)
-        y = torch.cat((x_a, y_b), 1) if prefix else torch.cat((y_b, x_a), 1)
-        ctx.save_for_backward(x_b, e, dth, *hs, *params[0::2])
-        ctx.meta = (n_a, prefix, n_layers)
-        return y, s.sum(1)
+    def forward(ctx, x: Tensor, specs: Sequence[Spec], *params: Tensor):
+        saved: list[Tensor | None] = []
+        sizes = []
+        log_det = None
+        i = 0
+        for n_a, prefix, clamp, k in specs:
+            x, ld, sv = coupling_forward(x, n_a, prefix, clamp, params[i : i + k])
+            log_det = ld if log_det is None else log_det.add_(ld)
+            saved.extend(sv)
+            sizes.append(len(sv))
+            i += k
+        ctx.save_for_backward(*saved)
+        ctx.meta = (specs, sizes)
+        return x, log_det
 
     @staticmethod
     @once_differentiable
-    def backward(ctx, gy: Tensor | None, gld: Tensor | None):
-        n_a, prefix, n_layers = ctx.meta
+    def backward(ctx, gy: Tensor, gld: Tensor):
+        specs, sizes = ctx.meta
         saved = ctx.saved_tensors
-        x_b, e, dth = saved[:3]
-        hs, weights = saved[3 : 3 + n_layers], saved[3 + n_layers :]
-        n_b = x_b.shape[1]
-        if gy is None:
-            gy = x_b.new_zeros(x_b.shape[0], n_a + n_b)
-        gy_a, gy_b = (gy[:, :n_a], gy[:, n_a:]) if prefix else (gy[:, n_b:], gy[:, :n_b])
-        gx_b = gy_b * e
-        g_s = gx_b * x_b if gld is None else torch.addcmul(gld.unsqueeze(1), gx_b, x_b)
-        if dth is not None:
-            g_s.mul_(dth)
-        g = torch.cat((g_s, gy_b), 1)
-        need_x = ctx.needs_input_grad[0]
-        grads: list[Tensor | None] = [None] * (2 * n_layers)
-        for l in range(n_layers - 1, -1, -1):
-            if l < n_layers - 1:
-                g = torch.ops.aten.threshold_backward(g, hs[l + 1], 0.0)
-            grads[2 * l] = g.t() @ hs[l]
-            grads[2 * l + 1] = g.sum(0)
-            if l > 0 or need_x:
-                g = g @ weights[l]
-        gx = None
-        if need_x:
-            gx_a = gy_a + g
-            gx = torch.cat((gx_a, gx_b), 1) if prefix else torch.cat((gx_b, gx_a), 1)
-        return (gx, None, None, None, *grads)
+        grads: list[Tensor] = []
+        end = len(saved)
+        for j in range(len(specs) - 1, -1, -1):
+            n_a, prefix = specs[j][0], specs[j][1]
+            gy, g = coupling_backward(saved[end - sizes[j] : end], n_a, prefix, gy, gld,
+                                      j > 0 or ctx.needs_input_grad[0])
+            grads[:0] = g
+            end -= sizes[j]
+        return (gy, None, *grads)

@@ -86,7 +86,7 @@ class Permutation(nn.Module):
         self.register_buffer("inv_perm", torch.argsort(perm), persistent=False)
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        return x[:, self.perm], x.new_zeros(x.shape[0])
+        return x.index_select(1, self.perm), x.new_zeros(x.shape[0])
 
     def inverse(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        return z[:, self.inv_perm], z.new_zeros(z.shape[0])
+        return z.index_select(1, self.inv_perm), z.new_zeros(z.shape[0])

@@ -27,10 +27,16 @@ class MLPConditioner(nn.Module):
         layers.append(last)
         self.net = nn.Sequential(*layers)
         self.out_features = out_features
+        self.n_layers = len(hidden) + 1
 
     def flat_params(self) -> list[Tensor]:
         """``[W_1, b_1, ..., W_L, b_L]`` of the linear layers, in order (for the fused coupling)."""
-        return [p for m in self.net if isinstance(m, nn.Linear) for p in (m.weight, m.bias)]
+        ps = []
+        for m in self.net:
+            if isinstance(m, nn.Linear):
+                d = m._parameters  # what m.weight / m.bias look up, without nn.Module.__getattr__
+                ps += (d["weight"], d["bias"])
+        return ps
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         h = self.net(x)

@@ -31,6 +31,7 @@ import torch
 from torch import Tensor, nn
 
 from adlkit.flows.coupling import AffineCoupling, split_mask
+from adlkit.flows.fused import CouplingStackMLP
 from adlkit.flows.layers import ActNorm, Logit, Permutation
 from adlkit.flows.nets import MLPConditioner
 
@@ -177,8 +178,22 @@ class RealNVPFlow(nn.Module):
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise ValueError(f"expected input of shape (N, {self.dim}), got {tuple(x.shape)}")
         z, logdet = self._pre(x)
+        # each maximal run of consecutive fusable couplings is one autograd node (adlkit.flows.fused)
+        specs: list = []
+        params: list[Tensor] = []
         for layer in self.layers:
+            spec = layer.fused_spec() if isinstance(layer, AffineCoupling) else None
+            if spec is not None:
+                specs.append(spec)
+                params.extend(layer.conditioner.flat_params())
+                continue
+            if specs:
+                z, ld = CouplingStackMLP.apply(z, tuple(specs), *params)
+                logdet, specs, params = logdet + ld, [], []
             z, ld = layer(z)
+            logdet = logdet + ld
+        if specs:
+            z, ld = CouplingStackMLP.apply(z, tuple(specs), *params)
             logdet = logdet + ld
         if not isinstance(logdet, Tensor) or logdet.ndim == 0:
             logdet = torch.as_tensor(logdet, dtype=x.dtype).expand(x.shape[0]).clone()
