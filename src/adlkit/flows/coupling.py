@@ -142,7 +142,11 @@ class AffineCoupling(nn.Module):
         net = self.conditioner
         if not isinstance(net, MLPConditioner) or torch._C._are_functorch_transforms_active():
             return None
-        return (self._n_a, self._layout == "prefix", self.scale_clamp, 2 * net.n_layers)
+        return ("coupling", self._n_a, self._layout == "prefix", self.scale_clamp, 2 * net.n_layers)
+
+    def fused_params(self) -> list[Tensor]:
+        """The parameters that :meth:`fused_spec` counts, in the fused node's order."""
+        return self.conditioner.flat_params()
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """Data -> latent. Returns ``(y, log|det dy/dx|)``."""
@@ -150,7 +154,7 @@ class AffineCoupling(nn.Module):
         if spec is None:
             return self.forward_autograd(x)
         self._check(x)
-        return CouplingStackMLP.apply(x, (spec,), *self.conditioner.flat_params())
+        return CouplingStackMLP.apply(x, (spec,), *self.fused_params())
 
     def forward_autograd(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """:meth:`forward` computed op by op, every step recorded by autograd (any conditioner,

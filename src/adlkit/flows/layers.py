@@ -25,6 +25,7 @@ class ActNorm(nn.Module):
         self.log_scale = nn.Parameter(torch.zeros(dim))
         self.bias = nn.Parameter(torch.zeros(dim))
         self.register_buffer("initialized", torch.tensor(False))
+        self.fused = True  # False: forward as plain autograd ops, never merged into a fused stack
 
     @torch.no_grad()
     def data_init(self, x: Tensor) -> None:
@@ -33,6 +34,14 @@ class ActNorm(nn.Module):
         self.log_scale.copy_(-torch.log(std))
         self.bias.copy_(-x.mean(dim=0) / std)
         self.initialized.fill_(True)
+
+    def fused_spec(self) -> tuple | None:
+        """This layer's :data:`adlkit.flows.fused.Spec`, or None (``fused`` False, or under
+        torch.func transforms)."""
+        return ("actnorm", 2) if self.fused and not torch._C._are_functorch_transforms_active() else None
+
+    def fused_params(self) -> list[Tensor]:
+        return [self.log_scale, self.bias]
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
         z = torch.addcmul(self.bias, x, self.log_scale.exp())

@@ -178,26 +178,32 @@ class RealNVPFlow(nn.Module):
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise ValueError(f"expected input of shape (N, {self.dim}), got {tuple(x.shape)}")
         z, logdet = self._pre(x)
-        # each maximal run of consecutive fusable couplings is one autograd node (adlkit.flows.fused)
-        specs: list = []
-        params: list[Tensor] = []
-        for layer in self.layers:
-            spec = layer.fused_spec() if isinstance(layer, AffineCoupling) else None
-            if spec is not None:
-                specs.append(spec)
-                params.extend(layer.conditioner.flat_params())
-                continue
-            if specs:
-                z, ld = CouplingStackMLP.apply(z, tuple(specs), *params)
-                logdet, specs, params = logdet + ld, [], []
-            z, ld = layer(z)
-            logdet = logdet + ld
-        if specs:
-            z, ld = CouplingStackMLP.apply(z, tuple(specs), *params)
+        for specs, item in self._segments():
+            z, ld = CouplingStackMLP.apply(z, specs, *item) if specs else item(z)
             logdet = logdet + ld
         if not isinstance(logdet, Tensor) or logdet.ndim == 0:
             logdet = torch.as_tensor(logdet, dtype=x.dtype).expand(x.shape[0]).clone()
         return z, logdet
+
+    def _segments(self):
+        """The layers in the data -> latent order, each maximal run of consecutive fusable
+        layers (couplings with MLP conditioners, ActNorm) merged into one autograd node
+        (:mod:`adlkit.flows.fused`): yields ``(specs, params)`` for such a run and
+        ``(None, layer)`` for any other layer."""
+        specs: list = []
+        params: list[Tensor] = []
+        for layer in self.layers:
+            spec = layer.fused_spec() if isinstance(layer, (AffineCoupling, ActNorm)) else None
+            if spec is not None:
+                specs.append(spec)
+                params.extend(layer.fused_params())
+                continue
+            if specs:
+                yield tuple(specs), params
+                specs, params = [], []
+            yield None, layer
+        if specs:
+            yield tuple(specs), params
 
     def inverse(self, z: Tensor) -> tuple[Tensor, Tensor]:
         """Latent -> data. ``z`` (N, dim) -> ``(x, log|det dx/dz|)``."""
