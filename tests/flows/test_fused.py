@@ -150,3 +150,16 @@ def test_torch_func_transforms_take_the_autograd_path(randomize):
     x = torch.randn(4, dtype=torch.float64)
     f = lambda v: flow(v.unsqueeze(0))[0][0]  # noqa: E731
     assert torch.allclose(torch.func.jacrev(f)(x), jacobian(f, x), atol=1e-12, rtol=0)
+
+
+def test_no_grad_runs_the_stack_without_a_node(randomize):
+    """Under torch.no_grad the stack runs as plain ops (nothing kept for a backward): the same
+    outputs and log-dets as with gradients recorded, no autograd node."""
+    flow = RealNVPFlow(6, n_couplings=4, hidden=(8,), actnorm=True).double()
+    randomize(flow, 0.3)
+    x = torch.randn(11, 6, dtype=torch.float64)
+    z, ld = flow(x)
+    with torch.no_grad():
+        z0, ld0 = flow(x)
+    assert z0.grad_fn is None and _stack_nodes(z) == 1
+    assert torch.equal(z0, z.detach()) and torch.equal(ld0, ld.detach())

@@ -32,7 +32,7 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from adlkit.flows.fused import CouplingStackMLP, Spec
+from adlkit.flows.fused import Spec, apply_stack
 from adlkit.flows.nets import MLPConditioner
 
 Conditioner = Callable[[Tensor], tuple[Tensor, Tensor]]
@@ -154,7 +154,7 @@ class AffineCoupling(nn.Module):
         if spec is None:
             return self.forward_autograd(x)
         self._check(x)
-        return CouplingStackMLP.apply(x, (spec,), *self.fused_params())
+        return apply_stack(x, (spec,), self.fused_params())
 
     def forward_autograd(self, x: Tensor) -> tuple[Tensor, Tensor]:
         """:meth:`forward` computed op by op, every step recorded by autograd (any conditioner,

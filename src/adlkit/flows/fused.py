@@ -147,6 +147,32 @@ KINDS: dict[str, tuple[Callable, Callable]] = {
 }
 
 
+def stack_forward(x: Tensor, specs: Sequence[Spec], params: Sequence[Tensor],
+                  saved: list | None = None) -> tuple[Tensor, Tensor, list[int]]:
+    """The stack's map: ``(y, log_det, sizes)``. With a ``saved`` list, every layer's saved
+    tensors are appended to it (``sizes``: how many per layer); without one they are dropped
+    layer by layer, which is what inference needs."""
+    sizes = []
+    log_det = x.new_zeros(x.shape[0])
+    i = 0
+    for spec in specs:
+        k = spec[-1]
+        x, sv = KINDS[spec[0]][0](x, spec, params[i : i + k], log_det)
+        if saved is not None:
+            saved.extend(sv)
+        sizes.append(len(sv))
+        i += k
+    return x, log_det, sizes
+
+
+def apply_stack(x: Tensor, specs: Sequence[Spec], params: Sequence[Tensor]) -> tuple[Tensor, Tensor]:
+    """``(y, log_det)`` of the stack: one autograd node when gradients are recorded, the plain
+    forward (nothing kept for a backward) under ``torch.no_grad()``."""
+    if torch.is_grad_enabled():
+        return CouplingStackMLP.apply(x, tuple(specs), *params)
+    return stack_forward(x, specs, params)[:2]
+
+
 class CouplingStackMLP(torch.autograd.Function):
     """``apply(x, specs, *params) -> (y, log_det)``: the layers of ``specs`` (one :data:`Spec`
     each, data -> latent order) applied in turn to ``x`` (N, D), their log-dets (N,) summed;
@@ -155,18 +181,10 @@ class CouplingStackMLP(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x: Tensor, specs: Sequence[Spec], *params: Tensor):
         saved: list[Tensor | None] = []
-        sizes = []
-        log_det = x.new_zeros(x.shape[0])
-        i = 0
-        for spec in specs:
-            k = spec[-1]
-            x, sv = KINDS[spec[0]][0](x, spec, params[i : i + k], log_det)
-            saved.extend(sv)
-            sizes.append(len(sv))
-            i += k
+        y, log_det, sizes = stack_forward(x, specs, params, saved)
         ctx.save_for_backward(*saved)
         ctx.meta = (specs, sizes)
-        return x, log_det
+        return y, log_det
 
     @staticmethod
     @once_differentiable

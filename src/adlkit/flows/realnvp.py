@@ -31,7 +31,7 @@ import torch
 from torch import Tensor, nn
 
 from adlkit.flows.coupling import AffineCoupling, split_mask
-from adlkit.flows.fused import CouplingStackMLP
+from adlkit.flows.fused import apply_stack
 from adlkit.flows.layers import ActNorm, Logit, Permutation
 from adlkit.flows.nets import MLPConditioner
 
@@ -179,7 +179,7 @@ class RealNVPFlow(nn.Module):
             raise ValueError(f"expected input of shape (N, {self.dim}), got {tuple(x.shape)}")
         z, logdet = self._pre(x)
         for specs, item in self._segments():
-            z, ld = CouplingStackMLP.apply(z, specs, *item) if specs else item(z)
+            z, ld = apply_stack(z, specs, item) if specs else item(z)
             logdet = logdet + ld
         if not isinstance(logdet, Tensor) or logdet.ndim == 0:
             logdet = torch.as_tensor(logdet, dtype=x.dtype).expand(x.shape[0]).clone()
