@@ -32,7 +32,7 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from adlkit.flows.fused import Spec, apply_stack
+from adlkit.flows.fused import Spec, apply_stack, split_halves
 from adlkit.flows.nets import MLPConditioner
 
 Conditioner = Callable[[Tensor], tuple[Tensor, Tensor]]
@@ -112,12 +112,8 @@ class AffineCoupling(nn.Module):
         return s, t
 
     def _split(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        n_a, layout = self._n_a, self._layout
-        if layout == "prefix":
-            return x[:, :n_a], x[:, n_a:]
-        if layout == "suffix":
-            n_b = x.shape[1] - n_a
-            return x[:, n_b:], x[:, :n_b]
+        if self._layout != "general":
+            return split_halves(x, self._n_a, self._layout == "prefix")
         return x.index_select(1, self.idx_a), x.index_select(1, self.idx_b)
 
     def _merge(self, x: Tensor, x_a: Tensor, y_b: Tensor) -> Tensor:

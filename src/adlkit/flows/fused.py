@@ -56,7 +56,7 @@ from torch.autograd.function import once_differentiable
 Spec = tuple
 
 
-def _halves(x: Tensor, n_a: int, prefix: bool) -> tuple[Tensor, Tensor]:
+def split_halves(x: Tensor, n_a: int, prefix: bool) -> tuple[Tensor, Tensor]:
     """Views ``(x_a, x_b)`` of the pass-through and the transformed columns."""
     n_b = x.shape[1] - n_a
     return (x[:, :n_a], x[:, n_a:]) if prefix else (x[:, n_b:], x[:, :n_b])
@@ -69,7 +69,7 @@ def coupling_forward(x: Tensor, spec: Spec, params: Sequence[Tensor], log_det: T
     _, n_a, prefix, clamp, _ = spec
     N, D = x.shape
     n_b = D - n_a
-    x_a, x_b = _halves(x, n_a, prefix)
+    x_a, x_b = split_halves(x, n_a, prefix)
     saved: list[Tensor | None] = [x_b, None, None, x_a]
     h = x_a
     for l in range(len(params) // 2 - 1):
@@ -84,7 +84,7 @@ def coupling_forward(x: Tensor, spec: Spec, params: Sequence[Tensor], log_det: T
     e = torch.exp(s)
     saved[1] = e
     y = x.new_empty(N, D)
-    y_a, y_b = _halves(y, n_a, prefix)
+    y_a, y_b = split_halves(y, n_a, prefix)
     y_a.copy_(x_a)
     torch.addcmul(t, x_b, e, out=y_b)
     log_det.add_(s.sum(1))
@@ -100,10 +100,10 @@ def coupling_backward(saved: Sequence, spec: Spec, gy: Tensor, gld: Tensor,
     n_layers = (len(saved) - 3) // 2
     hs, weights = saved[3 : 3 + n_layers], saved[3 + n_layers :]
     N, n_b = x_b.shape
-    gy_a, gy_b = _halves(gy, n_a, prefix)
+    gy_a, gy_b = split_halves(gy, n_a, prefix)
     if need_x:
         gx = gy.new_empty(N, n_a + n_b)
-        gx_a, gx_b = _halves(gx, n_a, prefix)
+        gx_a, gx_b = split_halves(gx, n_a, prefix)
         torch.mul(gy_b, e, out=gx_b)
     else:
         gx, gx_b = None, gy_b * e
