@@ -113,15 +113,17 @@ def task_data(task: str, seed: int):
     from adlkit.flows.layers import Logit
 
     if task == "moons":
-        from adlkit.data import toys
+        from adlkit.data import registry
 
-        Xtr, Xte = toys.load("moons", 10_000, 5_000, seed=seed)
+        s = registry.load("moons", seed, n_train=10_000, n_test=5_000, standardize=True)
+        Xtr, Xte = s.train, s.test
         return (torch.tensor(Xtr, dtype=torch.float32), None, torch.tensor(Xte, dtype=torch.float32), None, None, 64)
-    from adlkit.data import digits
+    from adlkit.data import digits, registry
 
-    Xtr = torch.tensor(digits.load_digits("train")[0], dtype=torch.float32)
-    Xval = torch.tensor(digits.dequantize(digits.load_digits("val")[0], 1), dtype=torch.float32)
-    Xte = torch.tensor(digits.dequantize(digits.load_digits("test")[0], 2), dtype=torch.float32)
+    s = registry.load("digits")
+    Xtr = torch.tensor(s.train, dtype=torch.float32)
+    Xval = torch.tensor(digits.dequantize(s.val, 1), dtype=torch.float32)
+    Xte = torch.tensor(digits.dequantize(s.test, 2), dtype=torch.float32)
     # fresh dequantization noise each batch (global torch RNG); logit with its Jacobian
     return Xtr, Xval, Xte, digits.dequantize, Logit(0.05), 256
 
@@ -386,7 +388,7 @@ def run_one(lib: str, task: str, seed: int, steps: int, threads: int, patience: 
         return {"error": f"timed out after {timeout:.0f} s"}
     lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
     if p.returncode != 0 or not lines:
-        err = (p.stderr.strip().splitlines() or ["exit status %d" % p.returncode])[-1]
+        err = (p.stderr.strip().splitlines() or [f"exit status {p.returncode}"])[-1]
         return {"error": err[:300]}
     return json.loads(lines[-1])
 

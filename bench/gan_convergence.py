@@ -29,7 +29,7 @@ def run_seed(data: str, seed: int, iters: int, every: int, n: int, overrides: di
     import torch
 
     torch.set_num_threads(1)
-    from adlkit.data import toys
+    from adlkit.data import registry, toys
     from adlkit.gan import metrics as M
     from adlkit.gan.trainer import train_gan
 
@@ -37,8 +37,8 @@ def run_seed(data: str, seed: int, iters: int, every: int, n: int, overrides: di
     run = train_gan("wgan-gp", data, iters=iters, seed=seed, snapshot_every=every, n_snapshot=n,
                     progress=False, **overrides)
     seconds = time.perf_counter() - t0
-    held = toys.sample(data, 2 * n, random_state=seed + 1_000_003)
-    centres, std = M.gaussian_centres(data)
+    held = registry.load(data, seed, n_train=1, n_val=1, n_test=2 * n).test
+    centres, std = toys.mixture_modes(data)
     trace = []
     for step, s in zip(run.snapshot_steps, run.snapshots):
         if step == 0:

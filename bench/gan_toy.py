@@ -92,12 +92,13 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
-    from adlkit.data import toys
-    from adlkit.gan.metrics import gaussian_centres, mode_coverage, wasserstein1
+    from adlkit.data import registry, toys
+    from adlkit.gan.metrics import mode_coverage, wasserstein1
 
     print(f"# {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}; torch {torch.__version__}, "
           f"{args.threads} thread(s); lambda {args.gp_lambda:g}; load average {os.getloadavg()}", flush=True)
-    train, test = toys.load("8gaussians", 100_000, 5_000, seed=args.seed, standardize=False)
+    split = registry.load("8gaussians", args.seed, n_train=100_000, n_test=5_000)
+    train, test = split.train, split.test
     train = torch.as_tensor(train, dtype=torch.float32)
     test = torch.as_tensor(test, dtype=torch.float32)
     impls = {}
@@ -133,11 +134,11 @@ def main() -> None:
                 for name, impl in impls.items():
                     s = impl.sample(10_000)
                     line += (f" | {name} W1 {wasserstein1(s[:1000], test[:1000]):.4f}"
-                             f" modes {mode_coverage(s, *gaussian_centres('8gaussians')).modes}")
+                             f" modes {mode_coverage(s, *toys.mixture_modes('8gaussians')).modes}")
                 torch.random.set_rng_state(saved)
             print(line, flush=True)
     n_eval = 500 if args.quick else 2000
-    centres, std = gaussian_centres("8gaussians")
+    centres, std = toys.mixture_modes("8gaussians")
     out: dict = {"task": "8gaussians", "iters": iters, "gp_lambda": args.gp_lambda}
     for name, impl in impls.items():
         torch.manual_seed(args.seed + 2)

@@ -52,11 +52,11 @@ def run_digits(seeds, steps, k, threads, log):
     import torch
 
     torch.set_num_threads(threads)
-    from adlkit.commands.vae_ebm import load_split
+    from adlkit.data.registry import density_split
     from adlkit.mle import Bernoulli
     from adlkit.vae import VAE
 
-    X, X_val, X_test = load_split("digits")
+    X, X_val, X_test = density_split("digits")
     bern = Bernoulli(per_pixel=True, prior=(2.0, 2.0)).fit(X.astype(np.int64))
     b_ll = bern.score_samples(X_test.astype(np.int64))
     out = {"bernoulli": {"loglik": float(b_ll.mean()), "stderr": float(b_ll.std(ddof=1) / math.sqrt(len(b_ll)))},

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from adlkit.lipschitz import (gradient_norm_lower_bound, lipschitz_constant, network_lipschitz_bounds,
-                              spectral_norm_bound)
+from adlkit.lipschitz import gradient_norm_lower_bound, lipschitz_constant, network_lipschitz_bounds, spectral_norm_bound
 
 # (f, domain, textbook value of sup |f'|, attained?)
 CASES = [

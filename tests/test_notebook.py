@@ -64,7 +64,7 @@ def test_python_solve_validates_like_the_cli(tmp_path):
 
 
 def test_solve_is_callable_after_the_subpackage_is_imported():
-    import adlkit.solve.model  # noqa: F401  (importing the subpackage used to hide the function)
+    import adlkit.solve.model
 
     sol = adlkit.solve("word2vec", length=5, window=3, dim=4)
     assert sol.answers["skipgram_training_set_size"] == 8

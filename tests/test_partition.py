@@ -7,7 +7,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from adlkit.ebm.partition import (log_partition_grid_1d, log_partition_grid_2d, partition_function)
+from adlkit.ebm.partition import log_partition_grid_1d, log_partition_grid_2d, partition_function
 
 
 def test_sheet_gaussian_3_sqrt_pi():

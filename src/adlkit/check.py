@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from adlkit.solve.numbers import jsonable
+from adlkit.core.numbers import jsonable
 
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
@@ -146,7 +147,7 @@ def _as_number(v: Any) -> float | None:
 
 def _constant(text: str) -> float | None:
     """The value of a constant expression like ``3*sqrt(pi)`` (the engine's safe parser)."""
-    from adlkit.solve import expr as _expr
+    from adlkit.core import expr as _expr
 
     try:
         e = _expr.parse(text, [])

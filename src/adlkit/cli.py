@@ -32,7 +32,9 @@ COMMAND_MODULES = [
     "adlkit.commands.embeddings",
     "adlkit.commands.check",
     "adlkit.commands.gan",
-    "adlkit.commands.vae_ebm",
+    "adlkit.commands.vae",
+    "adlkit.commands.ebm",
+    "adlkit.commands.compare",
     "adlkit.commands.cove",
 ]
 

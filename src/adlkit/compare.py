@@ -1,6 +1,6 @@
 r"""One comparison of held-out log-likelihoods across model families, on the same split.
 
-2-D toys (standardised coordinates, :func:`adlkit.data.toys.load`): RealNVP (exact
+2-D toys (standardised coordinates, :func:`adlkit.data.registry.density_split`): RealNVP (exact
 :math:`\log p`), the VAE (importance-sampled :math:`\log p`, IWAE bound with k samples: a lower
 bound that is tight as k grows) and the EBM (:math:`-E(x) - \log Z` with :math:`Z` by grid
 quadrature, cross-checked by AIS).
@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from adlkit.plotting import subplots
 
 SETTINGS = {
     # (full, quick) budgets in optimiser steps
@@ -79,12 +81,12 @@ def compare(data: str = "moons", seed: int = 0, quick: bool = False, n_importanc
 def _compare_toy(name, seed, b, n_importance, out, progress, log):
     import torch
 
-    from adlkit.commands.vae_ebm import load_split
+    from adlkit.data.registry import density_split
     from adlkit.ebm import EBM
     from adlkit.flows import RealNVP
     from adlkit.vae import VAE
 
-    X, X_val, X_test = load_split(name, seed)
+    X, X_val, X_test = density_split(name, seed)
     rows = []
     log(f"[1/3] RealNVP on {name} ({b['flow_steps']} steps) ...")
     t = time.perf_counter()
@@ -122,12 +124,12 @@ def _compare_toy(name, seed, b, n_importance, out, progress, log):
 
 
 def _compare_digits(seed, b, n_importance, out, progress, log):
-    from adlkit.commands.vae_ebm import load_split
+    from adlkit.data.registry import density_split
     from adlkit.flows import RealNVP
     from adlkit.mle import Bernoulli
     from adlkit.vae import VAE
 
-    X, X_val, X_test = load_split("digits", seed)
+    X, X_val, X_test = density_split("digits", seed)
     rows = []
     log("[1/3] per-pixel Bernoulli (MAP, Beta(2, 2) prior) ...")
     t = time.perf_counter()
@@ -165,23 +167,14 @@ def _compare_digits(seed, b, n_importance, out, progress, log):
     return rows, fig
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
 
 def _density_figure(name, X, models, rows, path, res: int = 120) -> Path:
-    plt = _plt()
     lo, hi = np.percentile(X, 0.5, 0), np.percentile(X, 99.5, 0)
     pad = 0.15 * (hi - lo)
     lo, hi = lo - pad, hi + pad
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], res), np.linspace(lo[1], hi[1], res))
     G = np.stack([gx.ravel(), gy.ravel()], 1)
-    fig, axes = plt.subplots(1, len(models) + 1, figsize=(4 * (len(models) + 1), 4.2))
+    fig, axes = subplots(1, len(models) + 1, figsize=(4 * (len(models) + 1), 4.2))
     axes[0].scatter(X[:3000, 0], X[:3000, 1], s=1, alpha=0.4)
     axes[0].set_xlim(lo[0], hi[0])
     axes[0].set_ylim(lo[1], hi[1])
@@ -195,18 +188,16 @@ def _density_figure(name, X, models, rows, path, res: int = 120) -> Path:
         ax.set_yticks([])
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return Path(path)
 
 
 def _digits_figure(X, bern, vae, flow, rows, path, seed) -> Path:
-    plt = _plt()
     rng = np.random.default_rng(seed)
     panels = [("held-out data", X[:16]), ("Bernoulli samples", bern.sample(16, random_state=seed).reshape(16, 64)),
               ("VAE samples (means)", vae.sample(16, random_state=seed, mean=True)),
               ("RealNVP samples", np.clip(2 * flow.sample(16, random_state=seed), 0, 2) / 2)]
     del rng
-    fig, axes = plt.subplots(1, 4, figsize=(12, 3.4))
+    fig, axes = subplots(1, 4, figsize=(12, 3.4))
     for i, (ax, (title, imgs)) in enumerate(zip(axes, panels)):
         tile = np.asarray(imgs).reshape(4, 4, 8, 8).transpose(0, 2, 1, 3).reshape(32, 32)
         ax.imshow(tile, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
@@ -215,5 +206,4 @@ def _digits_figure(X, bern, vae, flow, rows, path, seed) -> Path:
         ax.axis("off")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return Path(path)

@@ -11,7 +11,7 @@ solution sheet does:
    :math:`|f'|` at infinite ends (the sup need not be attained: softplus, tanh at the ends);
 3. :math:`L` = the largest candidate; an infinite limit means f is not Lipschitz (:math:`L=\infty`).
 
-Every SymPy call is guarded by a timeout (:mod:`adlkit.symbolic`). A dense numeric scan of
+Every SymPy call is guarded by a timeout (:mod:`adlkit.core.symbolic`). A dense numeric scan of
 :math:`|f'|` (tree-walking evaluator, float64) with golden-section refinement always runs too:
 it checks the symbolic answer and replaces it when the critical points form an infinite family
 (sin, cos) or SymPy gives up. WGAN needs a 1-Lipschitz critic: ``wgan_ok`` is :math:`L \le 1`.
@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from adlkit.symbolic import FAILED, TIMED_OUT, with_timeout
+from adlkit.core.domain import parse_domain, sympy_bound
+from adlkit.core.grid import scan_grid
+from adlkit.core.symbolic import FAILED, TIMED_OUT, with_timeout
 
 if TYPE_CHECKING:  # sympy is imported inside the functions: the network bounds do not need it
     import sympy as sp
@@ -72,7 +75,7 @@ class LipschitzResult:
 
 
 def _x() -> sp.Symbol:
-    from adlkit.solve.expr import symbol
+    from adlkit.core.expr import symbol
 
     return symbol("x")
 
@@ -91,7 +94,7 @@ def _as_float(v: Any) -> float:
 
 
 def _numeric_abs_derivative(df: sp.Expr, x: sp.Symbol):
-    from adlkit.solve.expr import evaluate
+    from adlkit.core.expr import evaluate
 
     def g(xs: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -101,22 +104,6 @@ def _numeric_abs_derivative(df: sp.Expr, x: sp.Symbol):
         return v
 
     return g
-
-
-def scan_grid(a: float, b: float) -> np.ndarray:
-    """Points to scan an interval (possibly infinite): dense near the origin and the finite
-    ends, geometric out to 1e8 on infinite sides."""
-    pts = [np.linspace(max(a, -60.0), min(b, 60.0), 24001) if max(a, -60.0) < min(b, 60.0) else np.array([])]
-    geo = np.logspace(-6, 8, 700)
-    pts += [geo, -geo, np.array([0.0])]
-    if math.isfinite(a) and math.isfinite(b):
-        pts.append(np.linspace(a, b, 8001))
-    for e in (a, b):
-        if math.isfinite(e):
-            pts.append(e + np.concatenate([np.logspace(-9, 1, 200), -np.logspace(-9, 1, 200)]))
-            pts.append(np.array([e]))
-    xs = np.unique(np.concatenate(pts))
-    return xs[(xs >= a) & (xs <= b)]
 
 
 def _golden_max(g, lo: float, hi: float, iters: int = 120) -> tuple[float, float]:
@@ -181,24 +168,6 @@ def _tail_grows(df: sp.Expr, a: float, b: float) -> tuple[bool, float, float]:
     return bool(big > 1e6 and big > 1e3 * max(_near_max(df, a, b), 1e-300)), float(pts[i]), big
 
 
-def _domain(domain: Sequence[Any] | None) -> tuple[float, float]:
-    if domain is None:
-        return -math.inf, math.inf
-    a, b = (float(v) if not isinstance(v, str) else float(v.replace("oo", "inf")) for v in domain)
-    if not a < b:
-        raise ValueError(f"domain must have a < b, got [{a}, {b}]")
-    return a, b
-
-
-def _sym(v: float) -> sp.Expr:
-    import sympy as sp
-    if v == math.inf:
-        return sp.oo
-    if v == -math.inf:
-        return -sp.oo
-    return sp.nsimplify(v, rational=True)
-
-
 def _best(cands: list[Candidate]) -> Candidate:
     """The largest candidate; on a tie an attained one (critical point, endpoint) wins over
     a limit."""
@@ -221,14 +190,14 @@ def lipschitz_constant(f: Any, domain: Sequence[Any] | None = None, *,
 
     x = _x()
     if isinstance(f, str):
-        from adlkit.solve.expr import parse
+        from adlkit.core.expr import parse
 
         f = parse(f, ["x"])
-    a, b = _domain(domain)
+    a, b = parse_domain(domain)
     df = sp.diff(f, x)
     d2 = with_timeout(sp.diff, df, x, timeout=timeout)
     d2 = None if d2 in (TIMED_OUT, FAILED) else d2
-    ga, gb = _sym(a), _sym(b)
+    ga, gb = sympy_bound(a), sympy_bound(b)
     interval = sp.Interval(ga, gb)
     absdf = sp.Abs(df)
     res = LipschitzResult(math.nan, df, d2, (a, b))

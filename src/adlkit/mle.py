@@ -74,7 +74,7 @@ class Bernoulli:
             raise ValueError("pixels must be 0 or 1 (binarize first; values are not rounded)")
         return X.astype(np.float64)
 
-    def fit(self, X: Any, y: Any = None) -> "Bernoulli":
+    def fit(self, X: Any, y: Any = None) -> Bernoulli:
         """Fit to binary images ``X`` of shape (n_images, ...)."""
         X = self._validate(X)
         self.shape_ = X.shape[1:]

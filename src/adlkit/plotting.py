@@ -1,6 +1,8 @@
-"""Shared plotting helpers (matplotlib, Agg backend: files only, no display needed).
+"""Shared plotting helpers: figures written to files, no display needed.
 
-Every function writes one PNG and returns its path.
+Figures are built with matplotlib's object-oriented API (:class:`matplotlib.figure.Figure`),
+never through pyplot, so importing or calling adlkit never changes the backend a notebook or
+an application has chosen. Every drawing function writes one PNG and returns its path.
 """
 
 from __future__ import annotations
@@ -11,13 +13,20 @@ from pathlib import Path
 import numpy as np
 
 
-def _plt():
-    import matplotlib
+def subplots(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] | None = None, **kwargs):
+    """``(figure, axes)`` like ``pyplot.subplots``, without pyplot: the figure belongs to no
+    backend and is freed with its last reference (nothing to close)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
 
-    return plt
+
+def save(fig, path: str | Path, dpi: int = 110) -> Path:
+    """Lay out and write ``fig`` as PNG to ``path``; returns the path."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    return Path(path)
 
 
 def _bounds(points: np.ndarray, pad: float = 0.1) -> tuple[float, float, float, float]:
@@ -36,19 +45,17 @@ def density_2d(
     title: str = "model density",
 ) -> Path:
     """Heat map of exp(log_prob) on a grid; ``log_prob`` maps (n, 2) -> (n,) log-densities."""
-    plt = _plt()
     x0, x1, y0, y1 = bounds if bounds is not None else _bounds(data)
     gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
     dens = np.exp(log_prob(grid)).reshape(resolution, resolution)
-    fig, ax = plt.subplots(figsize=(5, 5))
+    fig, ax = subplots(figsize=(5, 5))
     ax.imshow(dens, origin="lower", extent=(x0, x1, y0, y1), cmap="magma", aspect="auto")
     ax.set_title(title)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return Path(path)
 
 
@@ -60,9 +67,8 @@ def scatter_2d(
     max_points: int = 5000,
 ) -> Path:
     """Scatter of model samples (n, 2), next to the data when given."""
-    plt = _plt()
     panels = [("data", data), (title, samples)] if data is not None else [(title, samples)]
-    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 5), squeeze=False)
+    fig, axes = subplots(1, len(panels), figsize=(5 * len(panels), 5), squeeze=False)
     ref = data if data is not None else samples
     x0, x1, y0, y1 = _bounds(ref)
     for ax, (name, pts) in zip(axes[0], panels):
@@ -73,7 +79,6 @@ def scatter_2d(
         ax.set_title(name)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return Path(path)
 
 
@@ -87,11 +92,10 @@ def image_grid(
     vmax: float | None = 1.0,
 ) -> Path:
     """A grid of grey images; ``images`` is (n, H*W) or (n, H, W)."""
-    plt = _plt()
     images = np.asarray(images).reshape(-1, *shape)
     n = images.shape[0]
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * 0.8, nrows * 0.8 + (0.4 if title else 0)), squeeze=False)
+    fig, axes = subplots(nrows, ncols, figsize=(ncols * 0.8, nrows * 0.8 + (0.4 if title else 0)), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < n:
@@ -100,16 +104,14 @@ def image_grid(
         fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return Path(path)
 
 
 def training_curve(history: Sequence[dict], path: str | Path, ylabel: str = "loss (NLL, nats)",
                    best_epoch: int | None = None) -> Path:
     """Train and held-out loss per epoch from :class:`adlkit.train.TrainResult.history`."""
-    plt = _plt()
     epochs = [h["epoch"] for h in history]
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = subplots(figsize=(6, 4))
     ax.plot(epochs, [h["train_loss"] for h in history], label="train")
     if history and "val_loss" in history[0]:
         ax.plot(epochs, [h["val_loss"] for h in history], label="held-out")
@@ -120,5 +122,4 @@ def training_curve(history: Sequence[dict], path: str | Path, ylabel: str = "los
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return Path(path)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_moons
 
-from adlkit.data import toys
+from adlkit.data import registry, toys
 
 
 @pytest.mark.parametrize("name", list(toys.TOYS))
@@ -55,7 +55,19 @@ def test_unknown_name_is_a_clear_error():
         toys.sample("mooons", 10)
 
 
-def test_load_gives_independent_train_and_test():
-    tr, te = toys.load("circles", 100, 50, seed=0)
-    assert tr.shape == (100, 2) and te.shape == (50, 2)
-    assert not np.isin(te, tr).any()
+def test_registry_splits_are_independent_and_fixed():
+    """Train, validation and test are three different samples of the same toy, and the same seed
+    gives the same rows (the splits every command and bench uses)."""
+    s = registry.load("circles", 0, n_train=100, n_val=60, n_test=50)
+    assert s.train.shape == (100, 2) and s.val.shape == (60, 2) and s.test.shape == (50, 2)
+    assert not np.isin(s.test, s.train).any() and not np.isin(s.val, s.train).any()
+    assert not np.isin(s.val, s.test).any()
+    again = registry.load("circles", 0, n_train=100, n_val=60, n_test=50)
+    assert all(np.array_equal(a, b) for a, b in zip(s, again))
+
+
+def test_registry_knows_every_toy_and_digits():
+    assert registry.names("toy") == list(toys.TOYS)
+    assert registry.get("digits").image_shape == (8, 8)
+    with pytest.raises(ValueError, match="unknown data set"):
+        registry.load("mooons")

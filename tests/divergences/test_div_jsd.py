@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from adlkit.divergences import Normal, jsd
-from adlkit.gan.optimal import (crossing_points, log_ratio_coefficients, optimal_discriminator_at,
-                                value_at_optimum)
+from adlkit.gan.optimal import crossing_points, log_ratio_coefficients, optimal_discriminator_at, value_at_optimum
 
 PAIRS = [((3, 2), (4, 1)), ((0, 1), (0, 1)), ((0, 1), (1, 1)), ((-1, 0.2), (2, 3)),
          ((0, 1), (30, 1))]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from adlkit.divergences import (KL, MultivariateNormal, Normal, kl, kl_terms, register_kl)
+from adlkit.divergences import KL, MultivariateNormal, Normal, kl, kl_terms, register_kl
 
 PAIRS = [((3, 2), (4, 1)), ((4, 1), (3, 2)), ((0, 1), (0, 1)), ((-2, 0.3), (1.5, 4.0)),
          ((10, 25), (9, 0.5))]
@@ -110,7 +110,7 @@ def test_registry_dispatch_by_type():
     class Point:
         pass
 
-    from adlkit.terms import Terms
+    from adlkit.core.terms import Terms
 
     @register_kl(Point, Point)
     def _zero(p, q):

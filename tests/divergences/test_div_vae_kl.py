@@ -43,7 +43,7 @@ def test_kl_gradients_by_finite_differences():
 
 
 def test_sheet_vae_loss_half_mse():
-    t = lambda v: torch.tensor([v], dtype=torch.float64)  # noqa: E731
+    t = lambda v: torch.tensor([v], dtype=torch.float64)
     out = vae_loss(t(1.0), t(0.8), t(1.0), t(-0.5))
     assert float(out.reconstruction) == pytest.approx(0.5 * 0.2**2, rel=1e-12)
     ref_kl = -0.5 * (1 - 0.5 - 1.0 - math.exp(-0.5))

@@ -70,8 +70,10 @@ def test_w1_gaussians_against_scipy_on_quantile_samples():
 def test_w2_multivariate_bures_against_scipy_sqrtm_and_diagonal_form():
     rng = np.random.default_rng(3)
     for d in (2, 3, 4):
-        A_ = rng.normal(size=(d, d)); S1 = A_ @ A_.T + 0.3 * np.eye(d)
-        B_ = rng.normal(size=(d, d)); S2 = B_ @ B_.T + 0.3 * np.eye(d)
+        A_ = rng.normal(size=(d, d))
+        S1 = A_ @ A_.T + 0.3 * np.eye(d)
+        B_ = rng.normal(size=(d, d))
+        S2 = B_ @ B_.T + 0.3 * np.eye(d)
         m1, m2 = rng.normal(size=d), rng.normal(size=d)
         r2 = sqrtm(S2)
         ref = math.sqrt(np.sum((m1 - m2) ** 2) + np.trace(S1 + S2 - 2 * np.real(sqrtm(r2 @ S1 @ r2))))

@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from adlkit.commands import flows as cmd
-from adlkit.data import toys
+from adlkit.data import registry, toys
 from adlkit.train import load_model
 
 
@@ -37,7 +37,8 @@ def test_train_and_sample_moons(app, tmp_path):
         assert (out / f).is_file(), f
     metrics = json.loads((out / "metrics.json").read_text())
     flow = load_model(out / "best.pt")
-    X_val = torch.tensor(toys.sample("moons", 200, random_state=1_000_003), dtype=torch.float32)
+    split = registry.load("moons", 0, n_train=400, n_val=200, n_test=200)  # the command's split
+    X_val = torch.tensor(split.val, dtype=torch.float32)
     with torch.no_grad():
         assert -flow.log_prob(X_val).mean().item() == pytest.approx(metrics["held_out_nll_nats"], abs=1e-4)
     r = CliRunner().invoke(app, ["sample", "flow", str(out / "best.pt"), "-n", "37", "-o", str(tmp_path / "s")])

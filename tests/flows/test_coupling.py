@@ -4,6 +4,7 @@ import math
 
 import pytest
 import torch
+
 from adlkit.flows import AffineCoupling, MLPConditioner, split_mask
 
 

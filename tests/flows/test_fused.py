@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from adlkit.flows import AffineCoupling, MLPConditioner, RealNVPFlow, split_mask
-from adlkit.flows.layers import ActNorm
 from adlkit.flows.fused import CouplingStackMLP
+from adlkit.flows.layers import ActNorm
 
 
 def _layer(flip: bool, clamp, hidden, randomize, dim: int = 7, split: int = 3) -> AffineCoupling:
@@ -44,7 +44,7 @@ def test_fused_gradcheck(flip, randomize):
     layer = _layer(flip, 1.5, (6, 5), randomize, dim=5, split=2)
     x = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
     params = layer.conditioner.flat_params()
-    fn = lambda x, *ps: CouplingStackMLP.apply(x, (("coupling", 2, not flip, 1.5, 6),), *ps)  # noqa: E731
+    fn = lambda x, *ps: CouplingStackMLP.apply(x, (("coupling", 2, not flip, 1.5, 6),), *ps)
     assert torch.autograd.gradcheck(fn, (x, *params))
 
 
@@ -126,7 +126,7 @@ def test_stack_gradcheck(randomize):
     shapes = [[(6, 2), (6,), (6, 6), (6,)], [(6, 2), (6,)], [(5,), (5,)], [(5, 3), (5,), (4, 5), (4,), (4, 4), (4,)]]
     params = [(torch.randn(*sh, generator=g, dtype=torch.float64) * 0.5).requires_grad_() for c in shapes for sh in c]
     x = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
-    fn = lambda x, *ps: CouplingStackMLP.apply(x, specs, *ps)  # noqa: E731
+    fn = lambda x, *ps: CouplingStackMLP.apply(x, specs, *ps)
     assert torch.autograd.gradcheck(fn, (x, *params))
 
 
@@ -147,7 +147,7 @@ def test_torch_func_transforms_take_the_autograd_path(randomize):
     flow = RealNVPFlow(4, n_couplings=3, hidden=(8,)).double()
     randomize(flow, 0.3)
     x = torch.randn(4, dtype=torch.float64)
-    f = lambda v: flow(v.unsqueeze(0))[0][0]  # noqa: E731
+    f = lambda v: flow(v.unsqueeze(0))[0][0]
     assert torch.allclose(torch.func.jacrev(f)(x), jacobian(f, x), atol=1e-12, rtol=0)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from adlkit.data import digits, toys
+from adlkit.data import digits, registry, toys
 from adlkit.flows import RealNVP, RealNVPFlow
 
 
@@ -105,7 +105,8 @@ def test_digits_flow_beats_independent_pixel_histograms(digits_flow):
 def test_moons_flow_learns_more_than_a_gaussian():
     """Held-out NLL on two moons beats the maximum-likelihood full-covariance Gaussian
     (closed form) by more than 0.5 nats."""
-    Xtr, Xte = toys.load("moons", 4000, 2000, seed=0)
+    s = registry.load("moons", 0, n_train=4000, n_test=2000, standardize=True)
+    Xtr, Xte = s.train, s.test
     est = RealNVP(n_couplings=6, hidden=(32, 32), epochs=400, max_steps=400, patience=None, seed=0).fit(Xtr)
     mu, cov = Xtr.mean(0), np.cov(Xtr.T, bias=True)
     d = Xte - mu

@@ -35,7 +35,7 @@ def test_uninformed_discriminator_gap_and_value_by_hand():
 
 def test_bulk_is_the_central_99_percent_of_the_mixture():
     lo, hi = dc.mixture_quantiles(Normal(3, 2), Normal(4, 1), [0.005, 0.995])
-    cdf = lambda t: 0.5 * (norm.cdf(t, 3, math.sqrt(2)) + norm.cdf(t, 4, 1))  # noqa: E731
+    cdf = lambda t: 0.5 * (norm.cdf(t, 3, math.sqrt(2)) + norm.cdf(t, 4, 1))
     assert cdf(lo) == pytest.approx(0.005, abs=1e-9) and cdf(hi) == pytest.approx(0.995, abs=1e-9)
 
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from scipy.stats import wasserstein_distance
 
-from adlkit.gan.metrics import gaussian_centres, mode_coverage, nearest_neighbour_distances, wasserstein1
+from adlkit.data import toys
+from adlkit.gan.metrics import mode_coverage, nearest_neighbour_distances, wasserstein1
 
 
 def test_exact_w1_matches_scipy_in_one_dimension():
@@ -19,7 +20,7 @@ def test_exact_w1_of_a_translation_is_the_shift():
 
 
 def test_mode_coverage_counts_modes_and_quality():
-    centres, std = gaussian_centres("8gaussians")
+    centres, std = toys.mixture_modes("8gaussians")
     rng = np.random.default_rng(2)
     # 900 points on 3 modes (300 each) and 100 far away: 3 modes, 90 % high quality
     x = np.concatenate([centres[k] + std * 0.5 * rng.standard_normal((300, 2)) for k in (0, 3, 5)]
@@ -31,7 +32,7 @@ def test_mode_coverage_counts_modes_and_quality():
 
 
 def test_mode_needs_its_stated_share():
-    centres, std = gaussian_centres("25gaussians")
+    centres, std = toys.mixture_modes("25gaussians")
     assert len(centres) == 25
     # the stated share: 0.25 / 25 * 1000 = 10 samples. 10 on mode 0 cover it, 9 do not
     x = np.concatenate([np.repeat(centres[:1], 10, 0), np.repeat(centres[1:2], 990, 0)])

@@ -46,7 +46,7 @@ def test_bad_arguments_raise_clear_errors():
 @pytest.mark.parametrize("loss", ["gan", "wgan-gp"])
 def test_training_moves_generator_towards_a_shifted_gaussian(loss):
     # target N((3, 3), 0.25 I); the generator starts near 0. W1 must drop by more than half.
-    target = lambda n: torch.randn(n, 2) * 0.5 + 3.0  # noqa: E731
+    target = lambda n: torch.randn(n, 2) * 0.5 + 3.0
     model = GAN(loss, hidden=(32, 32), lr=2e-3, n_critic=2)
     test = target(500)
     before = wasserstein1(model.sample(500), test)

@@ -6,8 +6,7 @@ import torch
 from torch import nn
 
 from adlkit.gan.models import GAN, Critic
-from adlkit.gan.penalty import (clip_weights, gradient_penalty, input_gradient_norms, interpolate,
-                                share_at_bounds)
+from adlkit.gan.penalty import clip_weights, gradient_penalty, input_gradient_norms, interpolate, share_at_bounds
 
 
 class LinearCritic(nn.Module):

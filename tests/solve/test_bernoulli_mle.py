@@ -43,7 +43,7 @@ def test_map_is_the_mode_of_the_posterior():
     flat = imgs.ravel()
     alpha, beta = 3.0, 2.0
     a = solve_one("bernoulli_mle", images=SHEET_IMAGES, prior={"alpha": alpha, "beta": beta}).answers
-    log_post = lambda p: stats.bernoulli.logpmf(flat, p).sum() + stats.beta.logpdf(p, alpha, beta)  # noqa: E731
+    log_post = lambda p: stats.bernoulli.logpmf(flat, p).sum() + stats.beta.logpdf(p, alpha, beta)
     assert a["p_hat"] == pytest.approx(_numeric_argmax(log_post), abs=1e-6)
 
 

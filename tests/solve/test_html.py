@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,7 @@ import adlkit
 from adlkit.solve import bundled_exam_path, solve_file, solve_spec
 from adlkit.solve.model import Solution, SolvedSheet
 from adlkit.solve.printers import PRINTERS, get_printer
-from adlkit.solve.printers.html import render_fragment, render_sheet
+from adlkit.solve.printers.html import render_sheet
 from adlkit.solve.printers.mathml import render_math, to_mathml
 
 

@@ -15,8 +15,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.special import ndtr
 from scipy.stats import wasserstein_distance
 
+from adlkit.core.numbers import jsonable
 from adlkit.solve import solve_one
-from adlkit.solve.numbers import jsonable
 
 
 def uni_kl(m1, v1, m2, v2):
@@ -140,7 +140,7 @@ def test_partition_on_interval_and_gaussian_with_constant():
 # -- optimal_discriminator -------------------------------------------------------------------
 
 def test_optimal_discriminator_formula_reparses_and_values():
-    from adlkit.solve.expr import evaluate, parse
+    from adlkit.core.expr import evaluate, parse
 
     s = solve_one("optimal_discriminator", p_data="N(0, 1)", p_g="N(2, 4)", at=[-1, 0, 1.5, 3])
     expr = parse(s.answers["formula"], ["x"])

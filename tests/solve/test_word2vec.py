@@ -31,7 +31,7 @@ def test_training_sets_match_brute_force_enumeration(n, window):
     toks = [f"w{i}" for i in range(1, n + 1)]
     assert skipgram_pairs(toks, window) == _enumerate_pairs(toks, window)
     expected_cbow = []
-    for i, c in enumerate(toks):
+    for _i, c in enumerate(toks):
         ctx = [o for (cc, o) in _enumerate_pairs(toks, window) if cc == c]
         if ctx:
             expected_cbow.append((ctx, c))

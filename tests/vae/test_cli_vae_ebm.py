@@ -42,7 +42,7 @@ def test_train_and_sample_vae_and_ebm(tmp_path):
     (["train", "ebm", "--data", "digits"], "unknown data set"),
     (["train", "ebm", "--method", "mle"], "expected cd or dsm"),
     (["train", "vae", "--hidden", "a,b"], "comma-separated"),
-    (["sample", "ebm", "/nonexistent/best.pt"], "no such file"),
+    (["sample", "ebm", "/nonexistent/best.pt"], "no such checkpoint"),
     (["compare", "--data", "nope"], "unknown data set"),
 ])
 def test_bad_input_is_one_message_and_exit_2(args, msg):
@@ -56,7 +56,7 @@ def test_not_a_checkpoint(tmp_path):
     p = tmp_path / "x.pt"
     p.write_bytes(b"not a checkpoint")
     r = runner.invoke(app, ["sample", "ebm", str(p)])
-    assert r.exit_code == 2 and "cannot load" in " ".join(r.output.split())
+    assert r.exit_code == 2 and "is not an adlkit checkpoint" in " ".join(r.output.split())
 
 
 def test_format_table_states_units_and_conversion():

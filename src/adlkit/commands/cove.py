@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -43,8 +43,9 @@ def _user_errors():
 
 
 def _data_dir() -> Path:
-    base = os.environ.get("ADLKIT_DATA") or os.path.join(os.path.expanduser("~"), ".cache", "adlkit")
-    return Path(base)
+    from adlkit.core.paths import data_home
+
+    return data_home()
 
 
 def default_model_dir() -> Path:
@@ -301,7 +302,7 @@ def eval_senses(
 
 # ----------------------------------------------------------------------------- embed
 def embed(
-    sentences: List[str] = typer.Argument(..., help="One or more sentences (quote each)."),
+    sentences: list[str] = typer.Argument(..., help="One or more sentences (quote each)."),
     word: Optional[str] = typer.Option(None, "--word", "-w", help="Compare this word's vectors across the sentences."),
     cove_path: Optional[Path] = typer.Option(None, "--cove", help="A CoVe checkpoint (default: ~/.cache/adlkit/models/cove/cove.safetensors)."),
 ) -> None:

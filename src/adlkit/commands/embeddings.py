@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -37,7 +37,7 @@ def _msg(e: BaseException) -> str:
 def corpus_build(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (default: ~/.cache/adlkit/corpus/english, or $ADLKIT_DATA)."),
     sources: Optional[str] = typer.Option(None, "--sources", help="Comma-separated built-in sources (default: all). See --list."),
-    input: Optional[List[Path]] = typer.Option(None, "--input", "-i", help="Your own text file(s) instead of the built-in sources (repeatable)."),
+    input: Optional[list[Path]] = typer.Option(None, "--input", "-i", help="Your own text file(s) instead of the built-in sources (repeatable)."),
     mode: Mode = typer.Option(Mode.lines, "--mode", help="For --input: 'lines' = one sentence per line, 'raw' = running text split into sentences."),
     list_sources: bool = typer.Option(False, "--list", help="List the built-in sources and whether each is installed."),
 ) -> None:
@@ -237,9 +237,9 @@ def eval_embeddings(
 
 def similar(
     vectors: Path = typer.Argument(..., help="Vectors file (.safetensors or word2vec text format)."),
-    words: List[str] = typer.Argument(..., help="Query word(s); several are averaged."),
-    minus: Optional[List[str]] = typer.Option(None, "--minus", help="Subtract these (analogy: king --minus man --plus woman)."),
-    plus: Optional[List[str]] = typer.Option(None, "--plus", help="Add these."),
+    words: list[str] = typer.Argument(..., help="Query word(s); several are averaged."),
+    minus: Optional[list[str]] = typer.Option(None, "--minus", help="Subtract these (analogy: king --minus man --plus woman)."),
+    plus: Optional[list[str]] = typer.Option(None, "--plus", help="Add these."),
     topn: int = typer.Option(10, "--topn", "-n"),
 ) -> None:
     """Nearest words by cosine similarity."""

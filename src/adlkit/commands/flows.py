@@ -9,7 +9,10 @@ from typing import Optional
 
 import typer
 
-TOY_NAMES = ("moons", "circles", "8gaussians", "25gaussians", "checkerboard", "spirals", "swissroll")
+from adlkit.data.registry import names
+
+TOY_NAMES = tuple(names("toy"))
+
 
 
 def _load_file(path: Path):
@@ -103,26 +106,28 @@ def train_flow(
     transform = None
     if is_digits:
         from adlkit.data import digits as dg
+        from adlkit.data import registry
 
-        X = dg.load_digits("train", seed=0)[0].astype(np.float64)
-        X_val = dg.dequantize(dg.load_digits("val", seed=0)[0], random_state=1)
-        X_test = dg.dequantize(dg.load_digits("test", seed=0)[0], random_state=2)
+        s = registry.load("digits")
+        X = s.train.astype(np.float64)
+        X_val = dg.dequantize(s.val, random_state=1)
+        X_test = dg.dequantize(s.test, random_state=2)
         transform = dg.dequantize
         est = RealNVP(mask="checkerboard", image_shape=dg.SHAPE, logit_alpha=0.05,
                       actnorm=True if actnorm is None else actnorm, epochs=epochs or 1000,
                       patience=patience or 40, **common)
     else:
         if is_toy:
-            from adlkit.data import toys
+            from adlkit.data import registry
 
-            X = toys.sample(name, n_train, random_state=seed)
-            X_val = toys.sample(name, n_train // 2, random_state=seed + 1_000_003)
+            # validation (early stopping) and test are separate samples (adlkit.data.registry)
+            X, X_val, X_test = registry.load(name, seed, n_train=n_train, n_val=n_train // 2, n_test=n_train // 2)
         else:
             rng = np.random.default_rng(seed)
             perm = rng.permutation(len(X_file))
             n_val = max(len(X_file) // 10, 1)
             X, X_val = X_file[perm[n_val:]], X_file[perm[:n_val]]
-        X_test = None
+            X_test = None
         est = RealNVP(standardize=True, actnorm=bool(actnorm), epochs=epochs or 300, patience=patience or 20, **common)
 
     if os.environ.get("RANK", "0") == "0":  # under torchrun only rank 0 talks
@@ -145,8 +150,7 @@ def train_flow(
                      "best_epoch": res.best_epoch, "train_seconds": res.train_seconds,
                      "steps_per_s": res.steps / max(res.train_seconds, 1e-9),
                      "held_out_nll_nats": -est.score(X_val)}
-    if is_toy:  # a fresh sample, never seen in training or model selection
-        X_test = toys.sample(name, n_train // 2, random_state=seed + 2_000_003)
+    if is_toy:  # the test split, never seen in training or model selection
         metrics["test_nll_nats"] = -est.score(X_test)
     plotting.training_curve(res.history, out / "curve.png", best_epoch=res.best_epoch)
     if is_digits:

@@ -5,7 +5,6 @@ measured on trained models."""
 from __future__ import annotations
 
 import json
-import os
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -198,7 +197,9 @@ def eval_gan(
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("ADLKIT_CACHE", Path.home() / ".cache" / "adlkit"))
+    from adlkit.core.paths import data_home
+
+    return data_home()
 
 
 def _concept_text() -> None:
@@ -226,7 +227,7 @@ def _fmt_norms(q: dict) -> str:
 def explain_wgan_gp(
     refresh: bool = typer.Option(False, "--refresh", help="Re-run the critic study instead of reusing the cached result."),
     steps: int = typer.Option(500, min=10, help="Critic updates per critic (with --refresh or no cache)."),
-    cache: Optional[Path] = typer.Option(None, help="Result file (default: $ADLKIT_CACHE or ~/.cache/adlkit, "
+    cache: Optional[Path] = typer.Option(None, help="Result file (default: $ADLKIT_DATA or ~/.cache/adlkit, "
                                          "wgan_gp_study.json)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:

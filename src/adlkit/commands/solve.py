@@ -35,7 +35,7 @@ def _run(spec: str, fmt: Format, output: Optional[Path], out_dir: Optional[Path]
     except SpecError as err:
         for line in err.messages:
             typer.echo(line, err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     if out_dir is not None:
         # figures only on request: matplotlib is imported here and nowhere on the plain path
         from adlkit.solve.figures import attach_figures

@@ -43,6 +43,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from adlkit.core.paths import data_home
+
 SPLITS = ("train", "valid", "test")
 SYSTEM_LOCALE_DIRS = ("/usr/share/locale", "/usr/share/locale-langpack")
 INSTALL_HINT = ("no gettext catalogs found for language {lang!r}; install some, for example:\n"
@@ -111,7 +113,7 @@ def read_mo(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
         if "\x04" in msgid:
             msgid = msgid.split("\x04", 1)[1]
         ids, strs = msgid.split("\x00"), msgstr.split("\x00")
-        for k, (i, s) in enumerate(zip(ids, strs[:2] if len(ids) > 1 else strs[:1])):
+        for _k, (i, s) in enumerate(zip(ids, strs[:2] if len(ids) > 1 else strs[:1])):
             if i and s:
                 pairs.append((i, s))
     return pairs
@@ -187,7 +189,7 @@ def read_catalog(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
 
 # ----------------------------------------------------------------------------- finding catalogs
 def _lang_dir_matches(name: str, lang: str) -> bool:
-    return name == lang or name.startswith(lang + "_") or name.startswith(lang + "@")
+    return name == lang or name.startswith((lang + "_", lang + "@"))
 
 
 def system_catalogs(lang: str, roots: Iterable[str] = SYSTEM_LOCALE_DIRS) -> list[Path]:
@@ -313,7 +315,7 @@ class ParallelCorpus:
         return out
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "ParallelCorpus":
+    def load(cls, path: str | os.PathLike[str]) -> ParallelCorpus:
         p = Path(path)
         missing = [f"{s}.tsv" for s in SPLITS if not (p / f"{s}.tsv").is_file()]
         if missing:
@@ -385,8 +387,7 @@ def build_pairs(raw: Iterable[tuple[str, str, str]], clean: bool = True, pair_fi
 
 def default_parallel_dir(lang: str = "de") -> Path:
     """Where ``adlkit corpus parallel`` writes (``$ADLKIT_DATA`` or ``~/.cache/adlkit``)."""
-    base = os.environ.get("ADLKIT_DATA") or os.path.join(os.path.expanduser("~"), ".cache", "adlkit")
-    return Path(base) / "corpus" / "parallel" / f"en-{lang}"
+    return data_home() / "corpus" / "parallel" / f"en-{lang}"
 
 
 def catalog_triples(paths: Iterable[Path], kind: str,

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from adlkit.core.paths import data_home
+
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _WORD = re.compile(r"[a-z]+")
 
@@ -302,7 +304,7 @@ class Corpus:
         for s in range(self.n_sentences):
             yield [words[t] for t in toks[offs[s] : offs[s + 1]]]
 
-    def head(self, max_tokens: int) -> "Corpus":
+    def head(self, max_tokens: int) -> Corpus:
         """The first whole sentences holding at most ``max_tokens`` tokens (vocab ids kept)."""
         s = int(np.searchsorted(self.offsets, max_tokens, side="right")) - 1
         s = max(s, 1)
@@ -315,7 +317,7 @@ class Corpus:
     @classmethod
     def from_sentences(cls, sentences: Iterable[list[str]], out_dir: str | os.PathLike[str] | None = None,
                        meta: dict | None = None, progress: Callable[[int], None] | None = None,
-                       chunk_tokens: int = 1 << 20) -> "Corpus":
+                       chunk_tokens: int = 1 << 20) -> Corpus:
         """Build from a stream of tokenised sentences.
 
         With ``out_dir`` the arrays are streamed to disk in chunks of ``chunk_tokens`` and the
@@ -416,7 +418,7 @@ class Corpus:
         return cls.load(tmp_dir)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "Corpus":
+    def load(cls, path: str | os.PathLike[str]) -> Corpus:
         """Memory-map a corpus directory written by :meth:`from_sentences`."""
         p = Path(path)
         if not (p / "tokens.npy").exists():
@@ -435,8 +437,7 @@ class Corpus:
 
 def default_corpus_dir() -> Path:
     """Where ``adlkit corpus build`` writes the built-in corpus (``$ADLKIT_DATA`` or ~/.cache)."""
-    base = os.environ.get("ADLKIT_DATA") or os.path.join(os.path.expanduser("~"), ".cache", "adlkit")
-    return Path(base) / "corpus" / "english"
+    return data_home() / "corpus" / "english"
 
 
 def build_builtin(out_dir: str | os.PathLike[str] | None = None, names: Iterable[str] | None = None,

@@ -10,9 +10,13 @@ the same affine map and likelihoods in the standardized space are comparable acr
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
+
+#: The defaults of the Gaussian mixtures (one place: the samplers and :data:`MIXTURES` use them).
+EIGHT_RADIUS, EIGHT_STD = 2.0, 0.02 ** 0.5
+GRID_SPACING, GRID_STD = 2.0, 0.05
 
 
 def _rng(random_state: int | np.random.Generator | None) -> np.random.Generator:
@@ -35,15 +39,26 @@ def circles(n: int, noise: float = 0.05, factor: float = 0.5, random_state=None)
     return make_circles(n, noise=noise, factor=factor, random_state=int(seed))[0]
 
 
-def eight_gaussians(n: int, radius: float = 2.0, std: float = 0.02 ** 0.5, random_state=None) -> np.ndarray:
+def eight_gaussians(n: int, radius: float = EIGHT_RADIUS, std: float = EIGHT_STD, random_state=None) -> np.ndarray:
     """A mixture of 8 equal Gaussians centred on a circle of ``radius``."""
     rng = _rng(random_state)
-    angles = 2 * np.pi * rng.integers(0, 8, n) / 8
-    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    return centres + std * rng.standard_normal((n, 2))
+    centres = circle_centres(8, radius)
+    return centres[rng.integers(0, 8, n)] + std * rng.standard_normal((n, 2))
 
 
-def twenty_five_gaussians(n: int, spacing: float = 2.0, std: float = 0.05, random_state=None) -> np.ndarray:
+def circle_centres(k: int, radius: float) -> np.ndarray:
+    """``k`` points (k, 2) evenly spaced on a circle of ``radius``, the first at angle 0."""
+    angles = 2 * np.pi * np.arange(k) / k
+    return radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+def grid_centres(spacing: float) -> np.ndarray:
+    """The 25 points (25, 2) of ``spacing * {-2, ..., 2}^2``, row by row."""
+    g = np.arange(-2, 3) * float(spacing)
+    return np.stack(np.meshgrid(g, g, indexing="ij"), axis=-1).reshape(-1, 2)
+
+
+def twenty_five_gaussians(n: int, spacing: float = GRID_SPACING, std: float = GRID_STD, random_state=None) -> np.ndarray:
     """A mixture of 25 equal Gaussians centred on the grid ``spacing * {-2, ..., 2}^2``."""
     rng = _rng(random_state)
     grid = (rng.integers(-2, 3, (n, 2))).astype(float) * spacing
@@ -87,8 +102,23 @@ TOYS: dict[str, Callable[..., np.ndarray]] = {
     "swissroll": swiss_roll,
 }
 
+#: The Gaussian mixtures among :data:`TOYS`: their centres and common std (the samplers' defaults).
+MIXTURES: dict[str, tuple[np.ndarray, float]] = {
+    "8gaussians": (circle_centres(8, EIGHT_RADIUS), EIGHT_STD),
+    "25gaussians": (grid_centres(GRID_SPACING), GRID_STD),
+}
 
-@lru_cache(maxsize=None)
+
+def mixture_modes(name: str) -> tuple[np.ndarray, float]:
+    """Centres (K, 2) and the common std of the Gaussian mixtures ``8gaussians`` and
+    ``25gaussians`` (as their samplers draw them by default), for mode coverage."""
+    if name not in MIXTURES:
+        raise ValueError(f"no known modes for {name!r}; mode coverage is for {' and '.join(MIXTURES)}")
+    centres, std = MIXTURES[name]
+    return centres.copy(), std
+
+
+@cache
 def moments(name: str) -> tuple[np.ndarray, np.ndarray]:
     """Mean and std (each (2,)) of toy ``name`` from 100,000 points drawn with seed 12345."""
     x = sample(name, 100_000, random_state=12345)
@@ -106,9 +136,3 @@ def sample(name: str, n: int, random_state=None, standardize: bool = False) -> n
         mu, sd = moments(name)
         x = (x - mu) / sd
     return x
-
-
-def load(name: str, n_train: int = 10_000, n_test: int = 5_000, seed: int = 0,
-         standardize: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Independent train and held-out samples of a toy (seeds ``seed`` and ``seed + 1_000_003``)."""
-    return (sample(name, n_train, seed, standardize), sample(name, n_test, seed + 1_000_003, standardize))

@@ -2,7 +2,7 @@ r"""Divergences and distances between distributions: KL, Jensen-Shannon, Wassers
 
 Dispatch is by the types of the two arguments through registries
 (:mod:`adlkit.divergences.registry`), the way ``torch.distributions.kl`` works; every
-implementation returns named :class:`adlkit.terms.Terms` (``kl_terms`` etc.) whose terms the
+implementation returns named :class:`adlkit.core.terms.Terms` (``kl_terms`` etc.) whose terms the
 worked-solution engine shows as steps, and the plain functions return the float.
 
     >>> from adlkit.divergences import Normal, kl, jsd, wasserstein
@@ -32,12 +32,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from adlkit.core.terms import Terms
 from adlkit.divergences import empirical as _empirical  # noqa: F401  (registers)
 from adlkit.divergences import gaussian as _gaussian  # noqa: F401  (registers)
-from adlkit.divergences.registry import (JSD, KL, WASSERSTEIN, DivergenceRegistry, register_jsd,
-                                         register_kl, register_wasserstein)
+from adlkit.divergences.registry import JSD, KL, WASSERSTEIN, DivergenceRegistry, register_jsd, register_kl, register_wasserstein
 from adlkit.divergences.types import Empirical, MultivariateNormal, Normal
-from adlkit.terms import Terms
 
 __all__ = [
     "Normal", "MultivariateNormal", "Empirical",

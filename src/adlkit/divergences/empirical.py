@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from adlkit.divergences._latex import num
+from adlkit.core.numbers import fmt
+from adlkit.core.terms import Term, Terms
 from adlkit.divergences.gaussian import _check_p
 from adlkit.divergences.registry import register_wasserstein
 from adlkit.divergences.types import Empirical
-from adlkit.terms import Term, Terms
 
 
 @register_wasserstein(Empirical, Empirical)
@@ -27,15 +27,15 @@ def wasserstein_empirical(a: Empirical, b: Empirical, p: int = 2) -> Terms:
     gaps = np.abs(xs - ys) ** p
     mean = float(np.mean(gaps))
     show = 8
-    listed = " + ".join(f"|{num(x)} - {num(y)}|^{p}" for x, y in zip(xs[:show], ys[:show]))
+    listed = " + ".join(f"|{fmt(x)} - {fmt(y)}|^{p}" for x, y in zip(xs[:show], ys[:show]))
     if a.n > show:
         listed += r" + \dots"
     return Terms(
         terms=[
             Term("sorted_a", float("nan"), r"X_{(1)} \le \dots \le X_{(n)}",
-                 "[" + ", ".join(num(x) for x in xs[:show]) + (r", \dots" if a.n > show else "") + "]"),
+                 "[" + ", ".join(fmt(x) for x in xs[:show]) + (r", \dots" if a.n > show else "") + "]"),
             Term("sorted_b", float("nan"), r"Y_{(1)} \le \dots \le Y_{(n)}",
-                 "[" + ", ".join(num(y) for y in ys[:show]) + (r", \dots" if b.n > show else "") + "]"),
+                 "[" + ", ".join(fmt(y) for y in ys[:show]) + (r", \dots" if b.n > show else "") + "]"),
             Term("mean_cost", mean, rf"\frac{{1}}{{n}}\sum_i |X_{{(i)}} - Y_{{(i)}}|^{p}",
                  rf"\frac{{1}}{{{a.n}}}\left({listed}\right)"),
         ],

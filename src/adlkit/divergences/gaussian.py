@@ -22,10 +22,10 @@ import math
 
 import numpy as np
 
-from adlkit.divergences._latex import num, par
+from adlkit.core.numbers import fmt, par
+from adlkit.core.terms import Term, Terms
 from adlkit.divergences.registry import register_jsd, register_kl, register_wasserstein
 from adlkit.divergences.types import MultivariateNormal, Normal
-from adlkit.terms import Term, Terms
 
 LOG2 = math.log(2.0)
 
@@ -42,9 +42,9 @@ def kl_normal_normal(p: Normal, q: Normal) -> Terms:
     return Terms(
         terms=[
             Term("log_std_ratio", t1, r"\log\frac{\sigma_2}{\sigma_1} = \frac{1}{2}\log\frac{\sigma_2^2}{\sigma_1^2}",
-                 rf"\frac{{1}}{{2}}\log\frac{{{num(q.var)}}}{{{num(p.var)}}}"),
+                 rf"\frac{{1}}{{2}}\log\frac{{{fmt(q.var)}}}{{{fmt(p.var)}}}"),
             Term("quadratic", t2, r"\frac{\sigma_1^2 + (\mu_1 - \mu_2)^2}{2\sigma_2^2}",
-                 rf"\frac{{{num(p.var)} + ({num(p.mean)} - {par(q.mean)})^2}}{{2 \cdot {num(q.var)}}}"),
+                 rf"\frac{{{fmt(p.var)} + ({fmt(p.mean)} - {par(q.mean)})^2}}{{2 \cdot {fmt(q.var)}}}"),
             Term("constant", t3, r"-\frac{1}{2}", r"-\frac{1}{2}"),
         ],
         total=t1 + t2 + t3,
@@ -71,12 +71,12 @@ def kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Terms:
     return Terms(
         terms=[
             Term("trace", t1, r"\frac{1}{2}\operatorname{tr}(\Sigma_2^{-1}\Sigma_1)",
-                 rf"\frac{{1}}{{2}} \cdot {num(trace)}"),
+                 rf"\frac{{1}}{{2}} \cdot {fmt(trace)}"),
             Term("mahalanobis", t2, r"\frac{1}{2}(\mu_2-\mu_1)^\top\Sigma_2^{-1}(\mu_2-\mu_1)",
-                 rf"\frac{{1}}{{2}} \cdot {num(maha)}"),
+                 rf"\frac{{1}}{{2}} \cdot {fmt(maha)}"),
             Term("dimension", t3, r"-\frac{d}{2}", rf"-\frac{{{d}}}{{2}}"),
             Term("log_det_ratio", t4, r"\frac{1}{2}\log\frac{\det\Sigma_2}{\det\Sigma_1}",
-                 rf"\frac{{1}}{{2}}({num(logdet_q)} - {par(logdet_p)})"),
+                 rf"\frac{{1}}{{2}}({fmt(logdet_q)} - {par(logdet_p)})"),
         ],
         total=t1 + t2 + t3 + t4,
         latex=r"\mathrm{KL}(P\|Q) = \frac{1}{2}\left[\operatorname{tr}(\Sigma_2^{-1}\Sigma_1) + "
@@ -90,7 +90,7 @@ def kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Terms:
 def _half_kl_to_mixture(p: Normal, q: Normal) -> tuple[float, float]:
     """(KL(p || M), abs. error) with M = (p + q)/2, by adaptive quadrature of
     p(x) [log 2 + log p(x) - logaddexp(log p(x), log q(x))]."""
-    from adlkit.divergences.quadrature import integrate
+    from adlkit.core.quadrature import integrate
 
     def integrand(x: np.ndarray) -> np.ndarray:
         lp, lq = p.log_prob(x), q.log_prob(x)
@@ -114,10 +114,10 @@ def jsd_normal_normal(p: Normal, q: Normal) -> Terms:
         terms=[
             Term("half_kl_p_m", 0.5 * kl_pm,
                  r"\frac{1}{2}\mathrm{KL}(P\|M) = \frac{1}{2}\int p(x)\log\frac{2p(x)}{p(x)+q(x)}\,dx",
-                 rf"\frac{{1}}{{2}} \cdot {num(kl_pm, 6)}"),
+                 rf"\frac{{1}}{{2}} \cdot {fmt(kl_pm, 6)}"),
             Term("half_kl_q_m", 0.5 * kl_qm,
                  r"\frac{1}{2}\mathrm{KL}(Q\|M) = \frac{1}{2}\int q(x)\log\frac{2q(x)}{p(x)+q(x)}\,dx",
-                 rf"\frac{{1}}{{2}} \cdot {num(kl_qm, 6)}"),
+                 rf"\frac{{1}}{{2}} \cdot {fmt(kl_qm, 6)}"),
         ],
         total=0.5 * (kl_pm + kl_qm),
         latex=r"\mathrm{JSD}(P\|Q) = \frac{1}{2}\mathrm{KL}(P\|M) + \frac{1}{2}\mathrm{KL}(Q\|M),\quad M = \frac{P+Q}{2}",
@@ -142,9 +142,9 @@ def wasserstein_normal_normal(a: Normal, b: Normal, p: int = 2) -> Terms:
         t_std = (a.std - b.std) ** 2
         return Terms(
             terms=[
-                Term("mean", t_mean, r"(\mu_1 - \mu_2)^2", rf"({num(a.mean)} - {par(b.mean)})^2"),
+                Term("mean", t_mean, r"(\mu_1 - \mu_2)^2", rf"({fmt(a.mean)} - {par(b.mean)})^2"),
                 Term("std", t_std, r"(\sigma_1 - \sigma_2)^2",
-                     rf"({num(a.std)} - {num(b.std)})^2"),
+                     rf"({fmt(a.std)} - {fmt(b.std)})^2"),
             ],
             total=math.sqrt(t_mean + t_std),
             latex=r"W_2 = \sqrt{(\mu_1-\mu_2)^2 + (\sigma_1-\sigma_2)^2}",
@@ -156,7 +156,7 @@ def _w1_normal_quantile(a: Normal, b: Normal) -> Terms:
     r"""W1 = int_0^1 |F^{-1}(u) - G^{-1}(u)| du with F^{-1}(u) = mu + sigma Phi^{-1}(u).
     Substituting u = Phi(z): int |dm + ds z| phi(z) dz, integrated on both sides of the kink
     z0 = -dm/ds (where the quantile functions cross)."""
-    from adlkit.divergences.quadrature import integrate
+    from adlkit.core.quadrature import integrate
 
     dm, ds = a.mean - b.mean, a.std - b.std
     c = 1.0 / math.sqrt(2.0 * math.pi)
@@ -175,14 +175,14 @@ def _w1_normal_quantile(a: Normal, b: Normal) -> Terms:
     terms = [
         Term("quantile_difference", float("nan"),
              r"F^{-1}(u) - G^{-1}(u) = (\mu_1-\mu_2) + (\sigma_1-\sigma_2)\,\Phi^{-1}(u)",
-             rf"{num(dm)} + {par(ds)}\,\Phi^{{-1}}(u)"),
+             rf"{fmt(dm)} + {par(ds)}\,\Phi^{{-1}}(u)"),
     ]
     if z0 is not None:
         terms.append(Term("crossing", float(z0), r"z_0 = -\frac{\mu_1-\mu_2}{\sigma_1-\sigma_2}",
-                          rf"-\frac{{{num(dm)}}}{{{par(ds)}}}"))
+                          rf"-\frac{{{fmt(dm)}}}{{{par(ds)}}}"))
     terms.append(Term("integral", res.value,
                       r"\int_0^1 |F^{-1}(u)-G^{-1}(u)|\,du = \int_{-\infty}^{\infty} |(\mu_1-\mu_2) + (\sigma_1-\sigma_2) z|\,\varphi(z)\,dz",
-                      rf"\int |{num(dm)} + {par(ds)} z|\,\varphi(z)\,dz"))
+                      rf"\int |{fmt(dm)} + {par(ds)} z|\,\varphi(z)\,dz"))
     return Terms(terms=terms, total=res.value,
                  latex=r"W_1 = \int_0^1 |F^{-1}(u) - G^{-1}(u)|\,du")
 
@@ -210,10 +210,10 @@ def wasserstein_mvn_mvn(a: MultivariateNormal, b: MultivariateNormal, p: int = 2
     t_bures = max(t_bures, 0.0)  # rounding can leave -1e-16
     return Terms(
         terms=[
-            Term("mean", t_mean, r"\|\mu_1 - \mu_2\|^2", num(t_mean)),
+            Term("mean", t_mean, r"\|\mu_1 - \mu_2\|^2", fmt(t_mean)),
             Term("bures", t_bures,
                  r"\operatorname{tr}\left(\Sigma_1 + \Sigma_2 - 2(\Sigma_2^{1/2}\Sigma_1\Sigma_2^{1/2})^{1/2}\right)",
-                 rf"{num(np.trace(a.cov))} + {num(np.trace(b.cov))} - 2 \cdot {num(np.trace(cross))}"),
+                 rf"{fmt(np.trace(a.cov))} + {fmt(np.trace(b.cov))} - 2 \cdot {fmt(np.trace(cross))}"),
         ],
         total=math.sqrt(t_mean + t_bures),
         latex=r"W_2 = \sqrt{\|\mu_1-\mu_2\|^2 + \operatorname{tr}\left(\Sigma_1 + \Sigma_2 - 2(\Sigma_2^{1/2}\Sigma_1\Sigma_2^{1/2})^{1/2}\right)}",

@@ -4,15 +4,16 @@ Like ``torch.distributions.kl.register_kl``: an implementation is registered for
 classes ``(P, Q)``; a call dispatches on ``(type(p), type(q))``, choosing the most specific
 registered pair along the two MROs. No if-chains over types.
 
-Every registered implementation returns :class:`adlkit.terms.Terms`: the named terms whose
+Every registered implementation returns :class:`adlkit.core.terms.Terms`: the named terms whose
 combination is the result, which the worked-solution engine shows one step per term.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from adlkit.terms import Terms
+from adlkit.core.terms import Terms
 
 
 class DivergenceRegistry:

@@ -36,7 +36,7 @@ class Normal:
         object.__setattr__(self, "var", v)
 
     @classmethod
-    def from_std(cls, mean: float, std: float) -> "Normal":
+    def from_std(cls, mean: float, std: float) -> Normal:
         if not float(std) > 0:
             raise ValueError(f"std must be > 0, got {std}")
         return cls(mean, float(std) ** 2)

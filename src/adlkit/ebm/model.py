@@ -32,7 +32,6 @@ Two objects: :class:`EBMModule` (``torch.nn.Module``, the :mod:`adlkit.train` in
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -345,11 +344,11 @@ class EBM:
 
     @property
     def _torch_dtype(self) -> torch.dtype:
-        from adlkit._dtypes import torch_dtype
+        from adlkit.core.dtypes import torch_dtype
 
         return torch_dtype(self.dtype)
 
-    def fit(self, X: Any, X_val: Any = None, resume: bool = False) -> "EBM":
+    def fit(self, X: Any, X_val: Any = None, resume: bool = False) -> EBM:
         """Train on X (n_samples, n_features), then estimate log Z; returns self."""
         from adlkit.train import TrainConfig, fit
 
@@ -373,7 +372,7 @@ class EBM:
         return self
 
     @classmethod
-    def from_module(cls, module: EBMModule, log_z_method: str = "auto") -> "EBM":
+    def from_module(cls, module: EBMModule, log_z_method: str = "auto") -> EBM:
         """Wrap a trained (e.g. loaded) :class:`EBMModule`; estimates log Z."""
         c = module.get_config()
         est = cls(**{k: c[k] for k in cls._MODULE_ARGS}, log_z_method=log_z_method)

@@ -9,8 +9,8 @@ For a 1-D expression (:func:`partition_function`):
    an unbounded domain is not normalisable: :math:`Z = \infty`.
 2. Otherwise **SymPy** ``integrate`` (Gamma-function forms such as
    :math:`\int e^{-x^4}dx = \Gamma(1/4)/2`, :math:`\int e^{-|x|}dx = 2`, rational forms), under
-   a timeout (:mod:`adlkit.symbolic`): SymPy can run for minutes.
-3. **Adaptive quadrature** always (:mod:`adlkit.divergences.quadrature`, vectorised), and the two are
+   a timeout (:mod:`adlkit.core.symbolic`): SymPy can run for minutes.
+3. **Adaptive quadrature** always (:mod:`adlkit.core.quadrature`, vectorised), and the two are
    compared. Where no closed form was found, Z is the quadrature value; when the quadrature
    reports divergence (or SymPy finds :math:`\infty`), :math:`Z = \infty`.
 
@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from adlkit.symbolic import FAILED, TIMED_OUT, with_timeout
+from adlkit.core.domain import parse_domain, sympy_bound
+from adlkit.core.grid import scan_grid
+from adlkit.core.symbolic import FAILED, TIMED_OUT, with_timeout
 
 if TYPE_CHECKING:  # sympy is imported inside the functions: the grid helpers do not need it
     import sympy as sp
@@ -71,7 +74,7 @@ class PartitionResult:
 
 
 def _x() -> sp.Symbol:
-    from adlkit.solve.expr import symbol
+    from adlkit.core.expr import symbol
 
     return symbol("x")
 
@@ -124,37 +127,6 @@ def _gaussian_Z(gf: GaussianForm, a: sp.Expr, b: sp.Expr) -> sp.Expr:
     return sp.simplify(full / 2 * (sp.erf(s * (b - gf.mean)) - sp.erf(s * (a - gf.mean))))
 
 
-def _domain(domain: Sequence[Any] | None) -> tuple[float, float]:
-    if domain is None:
-        return -math.inf, math.inf
-    a, b = (float(v) if not isinstance(v, str) else float(v.replace("oo", "inf")) for v in domain)
-    if not a < b:
-        raise ValueError(f"domain must have a < b, got [{a}, {b}]")
-    return a, b
-
-
-def _sym(v: float) -> sp.Expr:
-    import sympy as sp
-
-    if math.isinf(v):
-        return sp.oo if v > 0 else -sp.oo
-    return sp.nsimplify(v, rational=True)
-
-
-def check_nonnegative(f: sp.Expr, domain: Sequence[Any] | None = None) -> float | None:
-    """A point of the domain where ``f`` is negative or undefined (NaN), else None."""
-    from adlkit.lipschitz import scan_grid
-    from adlkit.solve.expr import evaluate
-
-    a, b = _domain(domain)
-    xs = scan_grid(a, b)[::7]
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        v = np.broadcast_to(np.asarray(evaluate(f, {_x(): xs}, backend="numpy"), dtype=np.float64), xs.shape)
-    bad = np.isnan(v) | (v < 0)
-    return float(xs[int(np.argmax(bad))]) if np.any(bad) else None
-
-
 def partition_function(f: Any, domain: Sequence[Any] | None = None, *,
                        timeout: float = 3.0) -> PartitionResult:
     """Z of the unnormalised density ``f`` (SymPy expression in ``x`` or expression string) on
@@ -163,11 +135,11 @@ def partition_function(f: Any, domain: Sequence[Any] | None = None, *,
 
     x = _x()
     if isinstance(f, str):
-        from adlkit.solve.expr import parse
+        from adlkit.core.expr import parse
 
         f = parse(f, ["x"])
-    a, b = _domain(domain)
-    sa, sb = _sym(a), _sym(b)
+    a, b = parse_domain(domain)
+    sa, sb = sympy_bound(a), sympy_bound(b)
     res = PartitionResult(math.nan, domain=(a, b))
 
     # closed form
@@ -219,9 +191,9 @@ def partition_function(f: Any, domain: Sequence[Any] | None = None, *,
 
 def integrate_expression(f: sp.Expr, a: float = -math.inf, b: float = math.inf):
     """Adaptive quadrature of a 1-D SymPy expression in ``x`` (float64, tree-walking
-    evaluator). Returns :class:`adlkit.divergences.quadrature.QuadResult`."""
-    from adlkit.divergences.quadrature import QuadResult, integrate
-    from adlkit.solve.expr import evaluate
+    evaluator). Returns :class:`adlkit.core.quadrature.QuadResult`."""
+    from adlkit.core.expr import evaluate
+    from adlkit.core.quadrature import QuadResult, integrate
 
     x = _x()
 
@@ -231,8 +203,6 @@ def integrate_expression(f: sp.Expr, a: float = -math.inf, b: float = math.inf):
 
     pts = [p for p in (-10.0, -1.0, 0.0, 1.0, 10.0) if a < p < b]
     # the peak of f on a dense scan is a breakpoint too (a narrow bump far from 0 is then found)
-    from adlkit.lipschitz import scan_grid
-
     xs = scan_grid(a, b)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -204,7 +204,7 @@ def train_job(syn0, syn1, tokens, offsets, to_model, keep, prob, alias, sg, wind
                     continue
                 tgt[0] = centre
                 nt = 1
-                for q in range(negative):
+                for _q in range(negative):
                     state, target = _sample(state, prob, alias)
                     if target != centre:
                         tgt[nt] = target

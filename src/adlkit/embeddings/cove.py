@@ -105,7 +105,7 @@ def load_vectors(path: str | os.PathLike[str]) -> tuple[list[str], np.ndarray]:
         with safe_open(str(p), framework="numpy") as f:
             meta = f.metadata() or {}
             vecs = f.get_tensor("vectors")
-    except Exception as err:  # noqa: BLE001 - any parse failure is a bad file
+    except Exception as err:
         raise ValueError(f"{p}: neither a word2vec text file nor an adlkit vectors file ({err})") from None
     if "words" not in meta:
         raise ValueError(f"{p}: safetensors file without a 'words' list in its metadata")
@@ -177,11 +177,11 @@ class CoVe(nn.Module):
             self.encoder.embedding.weight[2:] = vectors
 
     @classmethod
-    def from_vectors(cls, words: Sequence[str], vectors: np.ndarray, **kw) -> "CoVe":
+    def from_vectors(cls, words: Sequence[str], vectors: np.ndarray, **kw) -> CoVe:
         return cls(words, vectors, **kw)
 
     @classmethod
-    def from_keyed_vectors(cls, kv, **kw) -> "CoVe":
+    def from_keyed_vectors(cls, kv, **kw) -> CoVe:
         """From any object with ``index_to_key`` and ``vectors`` (adlkit's or gensim's KeyedVectors)."""
         return cls(list(kv.index_to_key), np.asarray(kv.vectors), **kw)
 
@@ -251,7 +251,7 @@ class CoVe(nn.Module):
                   metadata=self.metadata())
 
     @classmethod
-    def from_tensors(cls, tensors: dict[str, torch.Tensor], meta: dict[str, str], prefix: str = "") -> "CoVe":
+    def from_tensors(cls, tensors: dict[str, torch.Tensor], meta: dict[str, str], prefix: str = "") -> CoVe:
         if meta.get("format") not in (FORMAT, TranslationModel.FORMAT, BiLM.FORMAT):
             raise ValueError(f"not a CoVe checkpoint (format {meta.get('format')!r})")
         cfg = json.loads(meta["config"])
@@ -263,7 +263,7 @@ class CoVe(nn.Module):
         return model
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "CoVe":
+    def load(cls, path: str | os.PathLike[str]) -> CoVe:
         """A :meth:`save` file, or the encoder of a :class:`TranslationModel` / :class:`BiLM` file."""
         tensors, meta = _read(path)
         prefix = "cove." if meta.get("format") in (TranslationModel.FORMAT, BiLM.FORMAT) else ""
@@ -293,7 +293,7 @@ def _read(path: str | os.PathLike[str]) -> tuple[dict[str, torch.Tensor], dict[s
         with safe_open(str(p), framework="pt") as f:
             meta = f.metadata() or {}
             tensors = {k: f.get_tensor(k) for k in f.keys()}
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         raise ValueError(f"{p}: not a safetensors checkpoint ({err})") from None
     return tensors, meta
 
@@ -307,7 +307,7 @@ class Vocab:
         self.index = {w: i for i, w in enumerate(self.words)}
 
     @classmethod
-    def build(cls, sentences: Iterable[Sequence[str]], max_size: int = 8000, min_count: int = 2) -> "Vocab":
+    def build(cls, sentences: Iterable[Sequence[str]], max_size: int = 8000, min_count: int = 2) -> Vocab:
         c: Counter[str] = Counter()
         for s in sentences:
             c.update(s)
@@ -437,7 +437,7 @@ class TranslationModel(nn.Module):
         save_file(tensors, str(path), metadata=meta)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "TranslationModel":
+    def load(cls, path: str | os.PathLike[str]) -> TranslationModel:
         tensors, meta = _read(path)
         if meta.get("format") != cls.FORMAT:
             raise ValueError(f"{path}: not a CoVe translation checkpoint (format {meta.get('format')!r})")
@@ -498,7 +498,7 @@ class BiLM(nn.Module):
         save_file(tensors, str(path), metadata=meta)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "BiLM":
+    def load(cls, path: str | os.PathLike[str]) -> BiLM:
         tensors, meta = _read(path)
         if meta.get("format") != cls.FORMAT:
             raise ValueError(f"{path}: not a CoVe bidirectional-LM checkpoint")

@@ -126,7 +126,7 @@ class GloVe:
         self.progress = progress
         self.history: list[float] = []
 
-    def fit(self, corpus: Corpus | str | Iterable[list[str]], on_epoch=None) -> "GloVe":
+    def fit(self, corpus: Corpus | str | Iterable[list[str]], on_epoch=None) -> GloVe:
         """Count co-occurrences and train; ``on_epoch(epoch, keyed_vectors)`` (optional) is called
         after every epoch with the current ``W + C`` (e.g. to evaluate during training)."""
         from adlkit.embeddings.word2vec import as_corpus

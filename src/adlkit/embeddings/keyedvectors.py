@@ -222,7 +222,7 @@ class KeyedVectors:
                 f.write(w + " " + " ".join(repr(float(x)) for x in self.vectors[i].tolist()) + "\n")
 
     @classmethod
-    def load_word2vec_format(cls, path: str | os.PathLike[str], limit: int | None = None) -> "KeyedVectors":
+    def load_word2vec_format(cls, path: str | os.PathLike[str], limit: int | None = None) -> KeyedVectors:
         """Read the word2vec text format (as written by gensim or by :meth:`save_word2vec_format`)."""
         with open(path, encoding="utf-8", errors="strict") as f:
             header = f.readline().split()
@@ -252,7 +252,7 @@ class KeyedVectors:
                                                  "words": "\n".join(self.index_to_key)})
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "KeyedVectors":
+    def load(cls, path: str | os.PathLike[str]) -> KeyedVectors:
         """Load :meth:`save`'s safetensors file, or a word2vec text file (detected by content)."""
         p = Path(path)
         if not p.is_file():
@@ -269,7 +269,7 @@ class KeyedVectors:
                 meta = f.metadata() or {}
                 vectors = f.get_tensor("vectors")
                 counts = f.get_tensor("counts") if "counts" in f.keys() else None
-        except Exception as e:  # noqa: BLE001 - report the file, not the library's internals
+        except Exception as e:
             raise ValueError(f"{p}: neither the word2vec text format nor an adlkit vectors file ({e})") from None
         if meta.get("format") != "adlkit.KeyedVectors/1":
             raise ValueError(f"{p}: safetensors file without adlkit vectors metadata")

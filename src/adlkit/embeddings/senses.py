@@ -257,7 +257,7 @@ def known(occ: Sequence[Occurrence], vocab: Callable[[str], bool]) -> list[Occur
     one of them with two examples)."""
     kept = [o for o in occ if vocab(o.word)]
     out = []
-    for word, idx in by_word(kept).items():
+    for _word, idx in by_word(kept).items():
         counts: dict[str, int] = defaultdict(int)
         for i in idx:
             counts[kept[i].sense] += 1
@@ -294,15 +294,14 @@ def plot_word(occ: Sequence[Occurrence], reps: dict[str, np.ndarray], word: str,
     """2-D PCA of ``word``'s occurrences, one panel per representation, coloured by sense."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from adlkit.plotting import subplots
 
     idx = [i for i, o in enumerate(occ) if o.word == word]
     if not idx:
         raise ValueError(f"{word!r} is not in the sense test")
     senses = sorted({occ[i].sense for i in idx})
-    colors = plt.get_cmap("tab20")
-    fig, axes = plt.subplots(1, len(methods), figsize=(6.5 * len(methods), 6.5))
+    colors = matplotlib.colormaps["tab20"]
+    fig, axes = subplots(1, len(methods), figsize=(6.5 * len(methods), 6.5))
     for ax, m in zip(np.atleast_1d(axes), methods):
         X = np.asarray(reps[m][idx], dtype=np.float64)
         Xc = X - X.mean(0)
@@ -333,5 +332,4 @@ def plot_word(occ: Sequence[Occurrence], reps: dict[str, np.ndarray], word: str,
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(p, dpi=110)
-    plt.close(fig)
     return p

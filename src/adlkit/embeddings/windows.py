@@ -10,7 +10,8 @@ the word2vec trainer compiles this same function with numba for its hot loop.
 
 from __future__ import annotations
 
-from typing import Sequence, TypeVar
+from collections.abc import Sequence
+from typing import TypeVar
 
 T = TypeVar("T")
 

@@ -181,7 +181,7 @@ class Word2Vec:
         self.syn1neg = np.zeros((v, d), dtype=np.float32)
 
     # ------------------------------------------------------------------ training
-    def fit(self, corpus: Corpus | str | Iterable[list[str]]) -> "Word2Vec":
+    def fit(self, corpus: Corpus | str | Iterable[list[str]]) -> Word2Vec:
         """Build the vocabulary and train ``epochs`` epochs; returns self."""
         c = as_corpus(corpus)
         self.build_vocab(c)
@@ -251,7 +251,7 @@ class Word2Vec:
                                 el = time.perf_counter() - t0
                                 bar.set_postfix_str(f"loss={tally['loss'] / max(tally['pred'], 1):.4f} "
                                                     f"{tally['raw'] / max(el, 1e-9) / 1e6:.2f}M w/s", refresh=False)
-                except BaseException as e:  # noqa: BLE001 - re-raised in the main thread
+                except BaseException as e:
                     errors.append(e)
 
             t0 = time.perf_counter()

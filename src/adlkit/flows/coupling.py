@@ -27,11 +27,12 @@ Example::
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
 
+from adlkit.core.torch_compat import functorch_transforms_active
 from adlkit.flows.fused import Spec, apply_stack, split_halves
 from adlkit.flows.nets import MLPConditioner
 
@@ -136,7 +137,7 @@ class AffineCoupling(nn.Module):
         if not self.fused or self._layout == "general":
             return None
         net = self.conditioner
-        if not isinstance(net, MLPConditioner) or torch._C._are_functorch_transforms_active():
+        if not isinstance(net, MLPConditioner) or functorch_transforms_active():
             return None
         return ("coupling", self._n_a, self._layout == "prefix", self.scale_clamp, 2 * net.n_layers)
 

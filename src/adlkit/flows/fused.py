@@ -50,6 +50,8 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
+from adlkit.core.torch_compat import relu_backward_
+
 # One layer of a stack: ("coupling", n_a, prefix, clamp, n_params) -- the first n_a columns pass
 # through when prefix is True, the last n_a otherwise, the MLP has n_params // 2 layers -- or
 # ("actnorm", 2) with params [log_scale, bias].
@@ -117,7 +119,7 @@ def coupling_backward(saved: Sequence, spec: Spec, gy: Tensor, gld: Tensor,
     for l in range(n_layers - 1, -1, -1):
         if l < n_layers - 1:
             # in place: g is this function's own fresh product g @ W
-            g = torch.ops.aten.threshold_backward.grad_input(g, hs[l + 1], 0.0, grad_input=g)
+            g = relu_backward_(g, hs[l + 1])
         grads[2 * l] = g.t() @ hs[l]
         grads[2 * l + 1] = g.sum(0)
         if l > 0 or need_x:

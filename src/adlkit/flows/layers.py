@@ -11,6 +11,8 @@ import math
 import torch
 from torch import Tensor, nn
 
+from adlkit.core.torch_compat import functorch_transforms_active
+
 
 class ActNorm(nn.Module):
     r"""Per-feature affine normalisation (Kingma and Dhariwal, 2018): :math:`z = x e^{s} + b`,
@@ -38,7 +40,7 @@ class ActNorm(nn.Module):
     def fused_spec(self) -> tuple | None:
         """This layer's :data:`adlkit.flows.fused.Spec`, or None (``fused`` False, or under
         torch.func transforms)."""
-        return ("actnorm", 2) if self.fused and not torch._C._are_functorch_transforms_active() else None
+        return ("actnorm", 2) if self.fused and not functorch_transforms_active() else None
 
     def fused_params(self) -> list[Tensor]:
         return [self.log_scale, self.bias]

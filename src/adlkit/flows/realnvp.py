@@ -303,7 +303,7 @@ class RealNVP:
 
     @property
     def _torch_dtype(self) -> torch.dtype:
-        from adlkit._dtypes import torch_dtype
+        from adlkit.core.dtypes import torch_dtype
 
         return torch_dtype(self.dtype)
 
@@ -313,7 +313,7 @@ class RealNVP:
             self.actnorm, self.logit_alpha, self.standardize, self.lr, self.weight_decay,
         )
 
-    def fit(self, X: Any, X_val: Any = None, transform=None, resume: bool = False) -> "RealNVP":
+    def fit(self, X: Any, X_val: Any = None, transform=None, resume: bool = False) -> RealNVP:
         """Train on X (n_samples, n_features); ``transform`` is applied to every training batch."""
         from adlkit.train import TrainConfig, fit
 
@@ -361,7 +361,7 @@ class RealNVP:
         return self.flow_.sample(int(n_samples), generator=g).numpy()
 
     @classmethod
-    def from_flow(cls, flow: RealNVPFlow) -> "RealNVP":
+    def from_flow(cls, flow: RealNVPFlow) -> RealNVP:
         """Wrap a trained (e.g. loaded) :class:`RealNVPFlow` as an estimator."""
         c = flow.get_config()
         est = cls(**{k: c[k] for k in ("n_couplings", "hidden", "mask", "image_shape", "scale_clamp",

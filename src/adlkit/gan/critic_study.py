@@ -27,7 +27,7 @@ import math
 import platform
 import time
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import torch
@@ -121,7 +121,7 @@ def run(steps: int = 500, batch_size: int = 256, hidden: Sequence[int] = (256, 2
         "fixed_generator": f"real + N(0, {noise}^2 I)",
     }
     results["provenance"] = {
-        "computed_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "computed_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "seconds": round(time.time() - t0, 1), "machine": platform.machine(), "processor": platform.processor(),
         "torch": torch.__version__, "threads": torch.get_num_threads(),
     }

@@ -163,12 +163,9 @@ def run(p_data=(3.0, 2.0), p_g=(4.0, 1.0), steps: int = 3000, seed: int = 0, pro
 
 def plot(check: DiscriminatorCheck, path: str | Path) -> Path:
     """D(x) and D*(x) over the grid, the bulk shaded, the gap on a second panel."""
-    import matplotlib
+    from adlkit.plotting import subplots
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (a1, a2) = plt.subplots(2, 1, figsize=(6, 5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    fig, (a1, a2) = subplots(2, 1, figsize=(6, 5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     a1.plot(check.grid, check.d_star, "k-", label="D*(x) (closed form)")
     a1.plot(check.grid, check.d_trained, "r--", label="trained D(x)")
     for ax in (a1, a2):
@@ -183,5 +180,4 @@ def plot(check: DiscriminatorCheck, path: str | Path) -> Path:
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path

@@ -42,17 +42,6 @@ def wasserstein1(x, y) -> float:
     return float(ot.emd2(wa, wb, M, numItermax=10_000_000))
 
 
-def gaussian_centres(name: str) -> tuple[np.ndarray, float]:
-    """Centres (K, 2) and std of the mixtures of :mod:`adlkit.data.toys` (default arguments)."""
-    if name == "8gaussians":
-        a = 2 * np.pi * np.arange(8) / 8
-        return 2.0 * np.stack([np.cos(a), np.sin(a)], axis=1), 0.02 ** 0.5
-    if name == "25gaussians":
-        g = np.arange(-2, 3) * 2.0
-        return np.stack(np.meshgrid(g, g, indexing="ij"), axis=-1).reshape(-1, 2), 0.05
-    raise ValueError(f"no known modes for {name!r}; mode coverage is for 8gaussians and 25gaussians")
-
-
 @dataclass
 class ModeCoverage:
     """``modes``: covered modes out of ``n_modes``; ``high_quality``: share of samples within

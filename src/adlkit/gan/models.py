@@ -203,10 +203,10 @@ class GAN(nn.Module):
         """``{"critic": ..., "generator": ...}``: RMSprop for "wgan", Adam otherwise (created once)."""
         if self._optimizers is None:
             if self.loss == "wgan":
-                make = lambda ps: torch.optim.RMSprop(ps, lr=self.lr)  # noqa: E731
+                make = lambda ps: torch.optim.RMSprop(ps, lr=self.lr)
             else:
                 # fused: one kernel per step for all parameters (CPU and CUDA since torch 2.4)
-                make = lambda ps: torch.optim.Adam(ps, lr=self.lr, betas=self.betas, fused=True)  # noqa: E731
+                make = lambda ps: torch.optim.Adam(ps, lr=self.lr, betas=self.betas, fused=True)
             self._optimizers = {"critic": make(self.critic.parameters()),
                                 "generator": make(self.generator.parameters())}
         return self._optimizers

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from adlkit.core.numbers import fmt, par
+from adlkit.core.terms import Term, Terms
 from adlkit.divergences import Normal, jsd_terms
-from adlkit.divergences._latex import num, par
-from adlkit.terms import Term, Terms
 
 LOG4 = math.log(4.0)
 
@@ -55,11 +55,11 @@ def log_ratio_coefficients(p_data: Normal, p_g: Normal) -> Terms:
     return Terms(
         terms=[
             Term("a", a, r"a = \frac{1}{2\sigma_g^2} - \frac{1}{2\sigma_d^2}",
-                 rf"\frac{{1}}{{2 \cdot {num(vg)}}} - \frac{{1}}{{2 \cdot {num(vd)}}}"),
+                 rf"\frac{{1}}{{2 \cdot {fmt(vg)}}} - \frac{{1}}{{2 \cdot {fmt(vd)}}}"),
             Term("b", b, r"b = \frac{\mu_d}{\sigma_d^2} - \frac{\mu_g}{\sigma_g^2}",
-                 rf"\frac{{{num(md)}}}{{{num(vd)}}} - \frac{{{num(mg)}}}{{{num(vg)}}}"),
+                 rf"\frac{{{fmt(md)}}}{{{fmt(vd)}}} - \frac{{{fmt(mg)}}}{{{fmt(vg)}}}"),
             Term("c", c, r"c = \frac{\mu_g^2}{2\sigma_g^2} - \frac{\mu_d^2}{2\sigma_d^2} + \frac{1}{2}\log\frac{\sigma_g^2}{\sigma_d^2}",
-                 rf"\frac{{{par(mg)}^2}}{{2 \cdot {num(vg)}}} - \frac{{{par(md)}^2}}{{2 \cdot {num(vd)}}} + \frac{{1}}{{2}}\log\frac{{{num(vg)}}}{{{num(vd)}}}"),
+                 rf"\frac{{{par(mg)}^2}}{{2 \cdot {fmt(vg)}}} - \frac{{{par(md)}^2}}{{2 \cdot {fmt(vd)}}} + \frac{{1}}{{2}}\log\frac{{{fmt(vg)}}}{{{fmt(vd)}}}"),
         ],
         total=float("nan"),
         latex=r"\log\frac{p_{data}(x)}{p_g(x)} = a x^2 + b x + c",
@@ -89,7 +89,7 @@ def value_at_optimum(p_data: Any, p_g: Any) -> Terms:
     return Terms(
         terms=[Term("minus_log4", -LOG4, r"-\log 4", r"-\log 4"),
                Term("two_jsd", 2.0 * j.total, r"2\,\mathrm{JSD}(p_{data}\|p_g)",
-                    rf"2 \cdot {num(j.total, 6)}")],
+                    rf"2 \cdot {fmt(j.total, 6)}")],
         total=-LOG4 + 2.0 * j.total,
         latex=r"V(D^*, G) = -\log 4 + 2\,\mathrm{JSD}(p_{data}\|p_g)",
     )

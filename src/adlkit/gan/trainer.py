@@ -51,9 +51,10 @@ def load_data(name: str, n_train: int = 100_000, n_test: int = 5_000, seed: int 
         kw = {"data_shape": [8, 8], "latent_dim": 16, "hidden": [256, 256], "shift": 0.5, "scale": 0.5,
               "out_activation": "tanh"}
         return Data(name, train, test, kw, transform=dg.dequantize)
-    from adlkit.data import toys
+    from adlkit.data import registry, toys
 
-    tr, te = toys.load(name, n_train, n_test, seed=seed, standardize=False)
+    split = registry.load(name, seed, n_train=n_train, n_test=n_test)
+    tr, te = split.train, split.test
     kw: dict[str, Any] = {"data_shape": [2], "latent_dim": 2, "hidden": [512, 512, 512]}
     if name == "swissroll":
         mu, sd = toys.moments(name)
@@ -158,13 +159,10 @@ def train_gan(
 def plot_snapshots(run: GANRun, path: str | Path, max_panels: int = 9) -> Path:
     """Samples at (up to) ``max_panels`` snapshot steps: scatter plots over held-out data for
     2-D targets, image grids for digits."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from adlkit.plotting import subplots
 
     idx = np.unique(np.linspace(0, len(run.snapshots) - 1, min(max_panels, len(run.snapshots))).round().astype(int))
-    fig, axes = plt.subplots(1, len(idx), figsize=(2.6 * len(idx), 2.8), squeeze=False)
+    fig, axes = subplots(1, len(idx), figsize=(2.6 * len(idx), 2.8), squeeze=False)
     real = run.data.test.numpy()
     for ax, i in zip(axes[0], idx):
         s = run.snapshots[i]
@@ -186,7 +184,6 @@ def plot_snapshots(run: GANRun, path: str | Path, max_panels: int = 9) -> Path:
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -222,13 +219,13 @@ def evaluate(model: GAN, target: str | None = None, n: int = 2000, seed: int = 0
         out["w1"] = M.wasserstein1(s, te_u)
         out["w1_floor"] = M.wasserstein1(va_u[: len(te_u)], te_u[: len(va_u)])
         return out
-    from adlkit.data import toys
+    from adlkit.data import registry, toys
 
-    held = toys.sample(name, 2 * n, random_state=seed + 1_000_003)
+    held = registry.load(name, seed, n_train=1, n_val=1, n_test=2 * n).test
     s = model.sample(max(n, 10_000), generator=gen).numpy()
     out["w1"] = M.wasserstein1(s[:n], held[:n])
     out["w1_floor"] = M.wasserstein1(held[n:], held[:n])
     if name in ("8gaussians", "25gaussians"):
-        centres, std = M.gaussian_centres(name)
+        centres, std = toys.mixture_modes(name)
         out["mode_coverage"] = M.mode_coverage(s, centres, std).as_dict()
     return out

@@ -3,7 +3,8 @@
 :func:`attach_figures` draws, for each solved problem whose type has a figure, PNG files into a
 directory and records them in ``Solution.figures`` (name -> path relative to that directory), so
 the Markdown printer emits ``![name](path)`` next to the solution. Only called when the user asks
-for figures (``--out DIR``); matplotlib (Agg backend) is imported then and not before.
+for figures (``--out DIR``); matplotlib is imported then and not before (its object-oriented
+API, :func:`adlkit.plotting.subplots`: no backend is chosen).
 
 Every figure is computed with the same library code as the answers: densities and D* from
 :mod:`adlkit.gan.optimal`, |f'| from the parsed expression's derivative, the Bernoulli
@@ -14,11 +15,13 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
+from adlkit.plotting import subplots
 from adlkit.solve.model import Solution, SolvedSheet
 
 FigureFn = Callable[[Solution, dict[str, Any], Path], dict[str, str]]
@@ -33,20 +36,11 @@ def figure(ptype: str) -> Callable[[FigureFn], FigureFn]:
     return deco
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
 
 def _save(fig, outdir: Path, name: str) -> str:
     path = outdir / f"{name}.png"
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    _plt().close(fig)
     return path.name
 
 
@@ -95,8 +89,7 @@ def _fig_discriminator(sol: Solution, p: dict[str, Any], out: Path) -> dict[str,
     from adlkit.gan.optimal import optimal_discriminator_at
     from adlkit.solve.problems.kl import to_distribution
 
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = subplots(figsize=(7, 4))
     xs = _two_gaussians(ax, p["p_data"], p["p_g"], ("p_data", "p_g"))
     ax2 = ax.twinx()
     d = optimal_discriminator_at(to_distribution(p["p_data"]), to_distribution(p["p_g"]), xs)
@@ -118,8 +111,7 @@ def _two_gaussian_figure(title: str, labels=("p", "q"), keys=("p", "q")) -> Figu
         a, b = p.get(keys[0]), p.get(keys[1])
         if a is None or getattr(a, "multivariate", True) or b is None or b.multivariate:
             return {}
-        plt = _plt()
-        fig, ax = plt.subplots(figsize=(7, 3.6))
+        fig, ax = subplots(figsize=(7, 3.6))
         _two_gaussians(ax, a, b, labels)
         ax.legend(fontsize=8)
         ax.set_title(title.format(**{k: v for k, v in sol.answers.items() if isinstance(v, float)}))
@@ -135,11 +127,10 @@ FIGURES["jsd"] = _two_gaussian_figure("JSD(p||q) = {jsd:.4f} nats")
 @figure("wasserstein")
 def _fig_wasserstein(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]:
     if p["kind"] == "gaussian":
-        return _two_gaussian_figure("W_%d = {distance:.4f}" % int(p["p"]), ("a", "b"), ("a", "b"))(sol, p, out)
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+        return _two_gaussian_figure(f"W_{int(p['p'])} = {{distance:.4f}}", ("a", "b"), ("a", "b"))(sol, p, out)
+    fig, ax = subplots(figsize=(7, 3.2))
     xs, ys = np.sort(p["a"]), np.sort(p["b"])
-    for i, (x, y) in enumerate(zip(xs, ys)):
+    for _i, (x, y) in enumerate(zip(xs, ys)):
         ax.plot([x, y], [1, 0], color="grey", lw=0.8)
     ax.scatter(xs, np.ones_like(xs), label="a (sorted)")
     ax.scatter(ys, np.zeros_like(ys), label="b (sorted)")
@@ -159,7 +150,7 @@ def _plot_range(domain: tuple[float, float], centre: float = 0.0) -> tuple[float
 def _fig_lipschitz(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]:
     import sympy as sp
 
-    from adlkit.solve.expr import evaluate, symbol
+    from adlkit.core.expr import evaluate, symbol
 
     x = symbol("x")
     f = p["f"]
@@ -168,8 +159,7 @@ def _fig_lipschitz(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str
     xs = np.linspace(lo, hi, 800)
     fv = np.broadcast_to(np.asarray(evaluate(f, {x: xs}), dtype=float), xs.shape)
     dv = np.abs(np.broadcast_to(np.asarray(evaluate(df, {x: xs}), dtype=float), xs.shape))
-    plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.6))
+    fig, (a1, a2) = subplots(1, 2, figsize=(9, 3.6))
     a1.plot(xs, fv, color="C0")
     a1.set_title("f(x)")
     a2.plot(xs, dv, color="C3", label="|f'(x)|")
@@ -189,7 +179,7 @@ def _fig_lipschitz(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str
 
 @figure("partition_function")
 def _fig_partition(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]:
-    from adlkit.solve.expr import evaluate, symbol
+    from adlkit.core.expr import evaluate, symbol
 
     x = symbol("x")
     centre = 0.0
@@ -201,8 +191,7 @@ def _fig_partition(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str
         lo, hi = centre - 8, centre + 8
         xs = np.linspace(lo, hi, 800)
         fv = np.broadcast_to(np.asarray(evaluate(p["f"], {x: xs}), dtype=float), xs.shape)
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = subplots(figsize=(7, 3.6))
     ax.plot(xs, fv, color="C0", label="unnormalised f(x)")
     Z = sol.answers["Z"]
     if math.isfinite(Z):
@@ -223,8 +212,7 @@ def _fig_bernoulli(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str
     k, n, ph = sol.answers["k"], sol.answers["n"], sol.answers["p_hat"]
     ps = np.linspace(1e-3, 1 - 1e-3, 800)
     ll = bernoulli_log_likelihood(k, n, ps)
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 3.6))
+    fig, ax = subplots(figsize=(7, 3.6))
     ax.plot(ps, ll, color="C0", label=f"l(p) = {k:g} log p + {n - k:g} log(1-p)")
     ax.axvline(ph, color="C3", ls="--", lw=1)
     ax.scatter([ph], [sol.answers["log_likelihood"]], color="C3", zorder=5,
@@ -255,8 +243,7 @@ def _fig_coupling(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]
     for c in ticks:
         lines.append(np.stack([np.full_like(fine, c), fine], 1))
         lines.append(np.stack([fine, np.full_like(fine, c)], 1))
-    plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 4))
+    fig, (a1, a2) = subplots(1, 2, figsize=(9, 4))
     with torch.no_grad():
         for seg in lines:
             y, _ = layer(torch.tensor(seg, dtype=torch.float64))

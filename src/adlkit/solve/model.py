@@ -17,7 +17,7 @@ class Step:
     formula: str = ""
     substituted: str = ""
     value: str = ""
-    substeps: list["Step"] = field(default_factory=list)
+    substeps: list[Step] = field(default_factory=list)
 
     @property
     def math(self) -> str:
@@ -63,7 +63,7 @@ class Solution:
         return s
 
     def to_dict(self) -> dict[str, Any]:
-        from adlkit.solve.numbers import jsonable
+        from adlkit.core.numbers import jsonable
 
         return {
             "id": self.id,

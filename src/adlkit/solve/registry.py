@@ -8,8 +8,9 @@ by name through :data:`PROBLEMS`, never an if-chain.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from adlkit.solve.model import Solution
 from adlkit.solve.spec import Fields

@@ -8,13 +8,14 @@ that one pass over a spec reports every fault at once. Unknown fields are faults
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from adlkit.solve import expr as _expr
+from adlkit.core import expr as _expr
 
 
 class SpecError(ValueError):
@@ -55,7 +56,7 @@ class Gaussian:
         return math.sqrt(self.var)
 
     def latex(self) -> str:
-        from adlkit.solve.numbers import fmt, fmt_matrix, fmt_vec
+        from adlkit.core.numbers import fmt, fmt_matrix, fmt_vec
 
         if self.multivariate:
             return rf"\mathcal{{N}}\left({fmt_vec(self.mean)},\ {fmt_matrix(self.var)}\right)"

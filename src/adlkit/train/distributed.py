@@ -40,11 +40,3 @@ def broadcast_module(model: nn.Module) -> None:
     for t in list(model.parameters()) + list(model.buffers()):
         dist.broadcast(t.data, src=0)
 
-
-def all_equal_flag(flag: bool, world: int) -> bool:
-    """True on every rank if ``flag`` is True on any rank (used to stop together)."""
-    if world == 1:
-        return flag
-    t = torch.tensor([1.0 if flag else 0.0])
-    dist.all_reduce(t)
-    return bool(t.item() > 0)

@@ -326,7 +326,7 @@ class VAE:
 
     @property
     def _torch_dtype(self) -> torch.dtype:
-        from adlkit._dtypes import torch_dtype
+        from adlkit.core.dtypes import torch_dtype
 
         return torch_dtype(self.dtype)
 
@@ -337,7 +337,7 @@ class VAE:
             raise ValueError(f"likelihood must be 'auto' or one of {LIKELIHOODS}, got {self.likelihood!r}")
         return self.likelihood
 
-    def fit(self, X: Any, X_val: Any = None, resume: bool = False) -> "VAE":
+    def fit(self, X: Any, X_val: Any = None, resume: bool = False) -> VAE:
         """Train on X (n_samples, n_features); returns self."""
         from adlkit.train import TrainConfig, fit
 
@@ -364,7 +364,7 @@ class VAE:
         return self
 
     @classmethod
-    def from_module(cls, module: VAEModule, n_importance: int = 5000, random_state: int = 0) -> "VAE":
+    def from_module(cls, module: VAEModule, n_importance: int = 5000, random_state: int = 0) -> VAE:
         """Wrap a trained (e.g. loaded) :class:`VAEModule` as an estimator."""
         c = module.get_config()
         est = cls(latent_dim=c["latent_dim"], hidden=c["hidden"], likelihood=c["likelihood"],

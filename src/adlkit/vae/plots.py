@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from adlkit.plotting import subplots
 
 
 def samples_figure(X: np.ndarray, path: Path, image_shape: Sequence[int] | None = None, data: np.ndarray | None = None,
@@ -29,11 +23,10 @@ def samples_figure(X: np.ndarray, path: Path, image_shape: Sequence[int] | None 
 
 def reconstructions_figure(vae: Any, X: np.ndarray, path: Path, n: int = 10) -> Path:
     """Rows: data, reconstruction (decoder mean at the encoder mean)."""
-    plt = _plt()
     shape = tuple(vae.module_.get_config()["image_shape"])
     mu, _ = vae.encode(X[:n])
     rec = vae.decode(mu)
-    fig, axes = plt.subplots(2, n, figsize=(n * 0.9, 2.2), squeeze=False)
+    fig, axes = subplots(2, n, figsize=(n * 0.9, 2.2), squeeze=False)
     for i in range(n):
         for r, imgs in enumerate((X, rec)):
             ax = axes[r, i]
@@ -43,13 +36,11 @@ def reconstructions_figure(vae: Any, X: np.ndarray, path: Path, n: int = 10) -> 
     axes[1, 0].set_title("reconstruction (mean)", fontsize=8, loc="left")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return Path(path)
 
 
 def latent_figure(vae: Any, X: np.ndarray, path: Path, labels: np.ndarray | None = None) -> Path:
     """Encoder means of X in the latent plane (first two coordinates; PCA if more than 2)."""
-    plt = _plt()
     mu, _ = vae.encode(X)
     how = "z"
     if mu.shape[1] > 2:
@@ -58,7 +49,7 @@ def latent_figure(vae: Any, X: np.ndarray, path: Path, labels: np.ndarray | None
         mu, how = c @ vt[:2].T, "PCA of z"
     elif mu.shape[1] == 1:
         mu, how = np.concatenate([mu, np.zeros_like(mu)], 1), "z (1-D)"
-    fig, ax = plt.subplots(figsize=(5, 5))
+    fig, ax = subplots(figsize=(5, 5))
     if labels is not None:
         sc = ax.scatter(mu[:, 0], mu[:, 1], s=4, c=labels, cmap="tab10", alpha=0.7)
         fig.colorbar(sc, ax=ax, label="digit")
@@ -67,7 +58,6 @@ def latent_figure(vae: Any, X: np.ndarray, path: Path, labels: np.ndarray | None
     ax.set_title(f"latent space: encoder means ({how})")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return Path(path)
 
 

@@ -8,7 +8,7 @@ module names (imported on demand).
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 PRINTERS: dict[str, str] = {
     "text": "adlkit.solve.printers.text",

@@ -22,12 +22,12 @@ import html
 import math
 import mimetypes
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from adlkit.core.numbers import fmt, fmt_matrix, fmt_vec, jsonable
 from adlkit.solve.model import Solution, SolvedSheet, Step
-from adlkit.solve.numbers import fmt, fmt_matrix, fmt_vec, jsonable
 from adlkit.solve.printers.mathml import render_math
 
 _HERE = Path(__file__).parent
@@ -37,7 +37,7 @@ _LATEX_HINT = re.compile(r"\\[A-Za-z]+|[_^]\{")
 SUBSTEPS_OPEN_MAX = 4  # longer lists of sub-steps start collapsed on screen
 
 
-@lru_cache(maxsize=None)
+@cache
 def _asset(name: str) -> str:
     return (_HERE / name).read_text(encoding="utf-8")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from adlkit.core.numbers import jsonable
 from adlkit.solve.model import Solution, SolvedSheet, Step
-from adlkit.solve.numbers import jsonable
 
 
 def _answer(v) -> str:

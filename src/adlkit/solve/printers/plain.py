@@ -70,7 +70,7 @@ def to_plain(tex: str) -> str:
             a, i = _group(s, i)
             b, i = _group(s, i)
             a, b = to_plain(a), to_plain(b)
-            wrap = lambda t: t if re.fullmatch(r"[\w.·√∂πσμ]+", t) else f"({t})"  # noqa: E731
+            wrap = lambda t: t if re.fullmatch(r"[\w.·√∂πσμ]+", t) else f"({t})"
             out.append(f"{wrap(a)}/{wrap(b)}")
             continue
         if s.startswith(r"\sqrt", i):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
+from adlkit.core.numbers import jsonable
 from adlkit.solve.model import Solution, SolvedSheet, Step
-from adlkit.solve.numbers import jsonable
 from adlkit.solve.printers.plain import to_plain
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from adlkit.core.numbers import fmt, fmt_matrix
 from adlkit.mle import Bernoulli
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.numbers import fmt, fmt_matrix
 from adlkit.solve.registry import register
 from adlkit.solve.spec import INVALID, Fields
 

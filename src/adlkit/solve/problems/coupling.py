@@ -10,12 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from adlkit.solve.latex import substitute, tex, var
+from adlkit.core.latex import substitute, tex, var
+from adlkit.core.numbers import fmt, fmt_matrix, fmt_vec
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.numbers import fmt, fmt_matrix, fmt_vec
 from adlkit.solve.registry import register
 from adlkit.solve.spec import INVALID, Fields
-
 
 MAX_DIM = 200
 
@@ -58,7 +57,7 @@ def _conditioner(s_exprs, t_exprs, n_pass: int, n_trans: int):
     evaluated by the tree-walking torch interpreter (differentiable)."""
     import torch
 
-    from adlkit.solve.expr import evaluate
+    from adlkit.core.expr import evaluate
 
     s_list = s_exprs if len(s_exprs) == n_trans else s_exprs * n_trans
     t_list = t_exprs if len(t_exprs) == n_trans else t_exprs * n_trans

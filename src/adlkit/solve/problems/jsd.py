@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from adlkit.core.numbers import fmt
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.numbers import fmt
 from adlkit.solve.problems.kl import GAUSSIAN_CONVENTION, read_step, to_distribution
 from adlkit.solve.registry import register
 from adlkit.solve.spec import Fields

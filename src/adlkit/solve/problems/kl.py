@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from adlkit.core.numbers import fmt, fmt_matrix, fmt_vec
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.numbers import fmt, fmt_matrix, fmt_vec
 from adlkit.solve.registry import register
 from adlkit.solve.spec import INVALID, Fields, Gaussian
 

@@ -14,56 +14,29 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from adlkit.solve.latex import tex
+from adlkit.core import domain as core_domain
+from adlkit.core.domain import domain_latex, fmt_end
+from adlkit.core.grid import scan_grid
+from adlkit.core.latex import tex
+from adlkit.core.numbers import fmt
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.numbers import fmt
 from adlkit.solve.registry import register
 from adlkit.solve.spec import INVALID, Fields
-
-_INF = {"oo": math.inf, "+oo": math.inf, "inf": math.inf, "+inf": math.inf, "infinity": math.inf,
-        "-oo": -math.inf, "-inf": -math.inf, "-infinity": -math.inf}
 
 
 def parse_domain(f: Fields, name: str = "domain") -> Any:
     """``[a, b]`` with numbers or "-oo"/"oo"; default the real line. Returns (a, b) floats."""
-    raw = f._get(name, None)
-    if raw is None:
-        return (-math.inf, math.inf)
-    if not isinstance(raw, list) or len(raw) != 2:
-        return f.error(name, f"must be [a, b] (numbers, or \"-oo\"/\"oo\"), got {raw!r}")
-    ends = []
-    for v in raw:
-        if isinstance(v, str) and v.strip().lower() in _INF:
-            ends.append(_INF[v.strip().lower()])
-        elif isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v):
-            ends.append(float(v))
-        else:
-            return f.error(name, f"must be [a, b] with numbers or \"-oo\"/\"oo\", got {raw!r}")
-    a, b = ends
-    if not a < b:
-        return f.error(name, f"must have a < b, got [{fmt_end(a)}, {fmt_end(b)}]")
-    return (a, b)
-
-
-def fmt_end(v: float) -> str:
-    return "oo" if v == math.inf else "-oo" if v == -math.inf else f"{v:g}"
-
-
-def domain_latex(d: tuple[float, float]) -> str:
-    a, b = d
-    if a == -math.inf and b == math.inf:
-        return r"\mathbb{R}"
-    left = r"(-\infty" if a == -math.inf else f"[{fmt(a)}"
-    right = r"\infty)" if b == math.inf else f"{fmt(b)}]"
-    return f"{left}, {right}"
+    try:
+        return core_domain.parse_domain(f._get(name, None))
+    except ValueError as err:
+        return f.error(name, str(err))
 
 
 def check_defined(f: Fields, name: str, expr: sp.Expr, domain: tuple[float, float], *,
                   nonnegative: bool = False) -> bool:
     """Record an error unless ``expr`` is real (and finite where |x| <= 20, and >= 0 when
     asked) on a scan of the domain."""
-    from adlkit.lipschitz import scan_grid
-    from adlkit.solve.expr import evaluate, symbol
+    from adlkit.core.expr import evaluate, symbol
 
     xs = scan_grid(*domain)
     with np.errstate(all="ignore"), warnings.catch_warnings():

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from adlkit.core.numbers import fmt
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.numbers import fmt
 from adlkit.solve.problems.kl import GAUSSIAN_CONVENTION, read_step, to_distribution
 from adlkit.solve.registry import register
 from adlkit.solve.spec import INVALID, Fields
@@ -50,8 +50,7 @@ def _density_tex(m: float, v: float) -> str:
 def solve(pid: str, params: dict[str, Any]) -> Solution:
     import numpy as np
 
-    from adlkit.gan.optimal import (crossing_points, log_ratio_coefficients, optimal_discriminator_at,
-                                    value_at_optimum)
+    from adlkit.gan.optimal import crossing_points, log_ratio_coefficients, optimal_discriminator_at, value_at_optimum
 
     pd, pg = params["p_data"], params["p_g"]
     P, G = to_distribution(pd), to_distribution(pg)

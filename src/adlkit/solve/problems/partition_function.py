@@ -11,10 +11,11 @@ from typing import Any
 
 import sympy as sp
 
-from adlkit.solve.latex import tex
+from adlkit.core.domain import fmt_end
+from adlkit.core.latex import tex
+from adlkit.core.numbers import fmt
 from adlkit.solve.model import Solution
-from adlkit.solve.numbers import fmt
-from adlkit.solve.problems.lipschitz import check_defined, domain_latex, fmt_end, parse_domain
+from adlkit.solve.problems.lipschitz import check_defined, parse_domain
 from adlkit.solve.registry import register
 from adlkit.solve.spec import INVALID, Fields
 

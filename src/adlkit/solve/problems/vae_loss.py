@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from adlkit.core.numbers import fmt
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.numbers import fmt
 from adlkit.solve.registry import register
 from adlkit.solve.spec import INVALID, Fields
 
@@ -54,7 +54,7 @@ def solve(pid: str, p: dict[str, Any]) -> Solution:
     from adlkit.vae.loss import reconstruction_elementwise, vae_loss
 
     conv = p["reconstruction"]
-    T = lambda a: torch.as_tensor(a, dtype=torch.float64)  # noqa: E731
+    T = lambda a: torch.as_tensor(a, dtype=torch.float64)
     x, xh, mu, lv = T(p["x"]), T(p["x_hat"]), T(p["mu"]), T(p["logvar"])
     out = vae_loss(x, xh, mu, lv, reconstruction=conv)
     rec_j = reconstruction_elementwise(x, xh, conv)

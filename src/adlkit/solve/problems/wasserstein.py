@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from adlkit.solve.model import Solution, Step
-from adlkit.solve.numbers import fmt
+from adlkit.core.numbers import fmt
+from adlkit.solve.model import Solution
 from adlkit.solve.problems.kl import GAUSSIAN_CONVENTION, read_step, same_shape, to_distribution
 from adlkit.solve.registry import register
 from adlkit.solve.spec import INVALID, Fields
@@ -84,7 +84,7 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     d = float(terms.total)
     inner = " + ".join(fmt(t.value) for t in terms if t.value == t.value and t.name in ("mean", "std", "bures"))
     if inner:
-        sol.step(f"Add and take the square root", formula=rf"W_{p}",
+        sol.step("Add and take the square root", formula=rf"W_{p}",
                  substituted=rf"\sqrt{{{inner}}}", value=fmt(d))
     elif params["kind"] == "samples":
         mc = terms["mean_cost"].value

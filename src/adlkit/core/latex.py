@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import sympy as sp
 
-from adlkit.solve.numbers import fmt
+from adlkit.core.numbers import fmt
 
 
 def tex(expr: sp.Expr) -> str:

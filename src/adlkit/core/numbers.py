@@ -61,3 +61,9 @@ def jsonable(obj: Any) -> Any:
     if hasattr(obj, "item") and callable(obj.item):  # torch / numpy scalars
         return jsonable(obj.item())
     return obj
+
+
+def par(x: float, digits: int = 4) -> str:
+    """``fmt(x)``, parenthesised when negative (for substitution into formulas)."""
+    s = fmt(x, digits)
+    return rf"\left({s}\right)" if float(x) < 0 else s

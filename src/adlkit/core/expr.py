@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import sympy as sp
 
@@ -213,17 +214,6 @@ def evaluate(expr: sp.Expr, env: Mapping[sp.Symbol | str, Any], backend: str = "
     ops = _backend(backend)
     values = {(symbol(k) if isinstance(k, str) else k): v for k, v in env.items()}
     return _eval(expr, values, ops)
-
-
-def lambdify(expr: sp.Expr, variables: Sequence[str], backend: str = "numpy") -> Callable:
-    """A function of the variables (positional) evaluating ``expr`` by tree walking."""
-    syms = [symbol(v) for v in variables]
-    ops = _backend(backend)
-
-    def f(*args):
-        return _eval(expr, dict(zip(syms, args)), ops)
-
-    return f
 
 
 def _backend(name: str) -> dict[str, Callable]:

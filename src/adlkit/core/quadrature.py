@@ -22,8 +22,8 @@ integrals: :func:`adlkit.ebm.partition.partition_function` reports Z = inf then)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import numpy as np
 

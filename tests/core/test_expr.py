@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adlkit.solve.expr import ExpressionError, evaluate, parse
+from adlkit.core.expr import ExpressionError, evaluate, parse
 
 # -- a grammar-driven generator that builds an expression string together with its value at
 # -- x = X0, computed with the math module (the independent reference)

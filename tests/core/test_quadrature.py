@@ -7,7 +7,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from adlkit.divergences.quadrature import integrate
+from adlkit.core.quadrature import integrate
 
 CASES = [
     (lambda x: np.exp(-x * x) * np.cos(3 * x), lambda x: mp.exp(-x * x) * mp.cos(3 * x), -math.inf, math.inf, []),
