@@ -37,18 +37,19 @@ class _Stop(BaseException):
     guarded code does not swallow it)."""
 
 
-def _raise_in(thread: threading.Thread) -> None:
-    ident = thread.ident
-    if ident is not None:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(_Stop))
+def _set_async(ident: int, exc: type[BaseException] | None) -> None:
+    """Raise ``exc`` in thread ``ident`` at its next bytecode check (None clears a pending one)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(exc) if exc else None)
 
 
 def with_timeout(fn: Callable[..., Any], *args: Any, timeout: float = 2.0, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)``, or :data:`TIMED_OUT` after ``timeout`` seconds (the call is
     stopped and its thread has ended), or :data:`FAILED` when it raised."""
     box: dict[str, Any] = {}
+    lock = threading.Lock()
+    running = [True]  # guarded by lock: a stop is only ever sent while fn may still be running
 
-    def run() -> None:
+    def call() -> None:
         try:
             box["value"] = fn(*args, **kwargs)
         except _Stop:
@@ -56,15 +57,31 @@ def with_timeout(fn: Callable[..., Any], *args: Any, timeout: float = 2.0, **kwa
         except Exception as err:  # sympy raises many kinds (NotImplementedError, ...)
             box["error"] = err
 
+    def run() -> None:
+        called = False
+        while True:
+            try:
+                if not called:
+                    called = True
+                    call()
+                with lock:  # after this no stop can be sent; clear one sent just before
+                    running[0] = False
+                    _set_async(threading.get_ident(), None)
+                return
+            except _Stop:  # a stop that arrived after fn returned: finish closing
+                continue
+
     worker = threading.Thread(target=run, daemon=True, name="adlkit-sympy")
     worker.start()
     worker.join(timeout)
-    if worker.is_alive():
-        deadline = time.monotonic() + STOP_GRACE
-        while worker.is_alive() and time.monotonic() < deadline:
-            _raise_in(worker)  # again if a bare ``except:`` in the guarded code swallowed it
-            worker.join(0.02)
-        return TIMED_OUT
-    if "error" in box:
-        return FAILED
-    return box["value"]
+    if not worker.is_alive():
+        return FAILED if "error" in box else box.get("value", FAILED)
+    deadline = time.monotonic() + STOP_GRACE
+    while worker.is_alive() and time.monotonic() < deadline:
+        with lock:
+            if running[0] and worker.ident is not None:
+                _set_async(worker.ident, _Stop)  # again if a bare ``except:`` swallowed it
+        worker.join(0.02)
+    if "value" in box and "stopped" not in box:  # it finished on its own just in time
+        return box["value"]
+    return TIMED_OUT
