@@ -50,6 +50,12 @@ def test_every_type_of_the_contract_is_registered():
     for unit in UNITS.values():
         assert unit.summary and all(p.kind in KINDS and p.help for p in unit.parameters)
         assert all(p.draw is not None for p in unit.parameters if p.required), unit.name
+        # what `adlkit types` lists: name, kind, default (a value or its words), help
+        listing = [{"name": p.name, "kind": p.kind, "default": p.describe_default(), "help": p.help}
+                   for p in unit.parameters]
+        json.dumps(listing, allow_nan=False)
+        assert all(p.default_text for p in unit.parameters if callable(p.default)), unit.name
+    assert set(UNITS["concept"].param("topic").choices) == {"glove_vs_word2vec", "cove_vs_static", "wgan_gp"}
 
 
 @pytest.mark.parametrize("ptype", TYPES)

@@ -21,7 +21,6 @@ from adlkit.solve.figures import save, two_gaussians
 from adlkit.solve.model import Solution, Step
 from adlkit.solve.schema import Param
 from adlkit.solve.slips import swapped, variance_as_std
-from adlkit.solve.spec import INVALID, Fields
 from adlkit.solve.unit import ProblemType
 
 PARAMETERS = (
@@ -34,14 +33,10 @@ PARAMETERS = (
 )
 
 
-def parse(f: Fields, params: dict[str, Any]) -> dict[str, Any]:
-    at = params["at"]
-    return {**params, "at": at if at is INVALID else [float(v) for v in at]}
-
-
 def statement(params: dict[str, Any]) -> str:
     pd, pg = gaussian_text(params["p_data"]), gaussian_text(params["p_g"])
-    where = (f", evaluate it at x = {', '.join(fmt(x) for x in params['at'])}" if params["at"] else "")
+    at = params["at"]
+    where = f", evaluate it at x = {', '.join(fmt(float(x)) for x in at)}" if len(at) else ""
     return (f"For a fixed generator with p_g = {pg} and data p_data = {pd} (N(m, v): mean m, variance v), "
             f"derive the optimal discriminator D*(x){where}, find where D* = 1/2, and give the value "
             "of the GAN game at D*.")
@@ -157,7 +152,6 @@ UNIT = ProblemType(
     name="optimal_discriminator",
     summary="optimal GAN discriminator for two Gaussians, values, game value",
     parameters=PARAMETERS,
-    parse=parse,
     solve=solve,
     statement=statement,
     answers=("values", "formula", "log_ratio", "half_at", "game_value", "jsd"),
