@@ -247,9 +247,9 @@ def test_seed_sheet_renders_as_a_finished_solution_sheet(browser, tmp_path):
     assert m["missing"] == 0
     assert all(i["complete"] and i["w"] > 0 and i["h"] > 0 and i["shown"] for i in m["imgs"]), m["imgs"]
     # each problem of a type that draws a figure shows at least one, decoded by the browser
-    from adlkit.solve.figures import FIGURES
+    from adlkit.solve.registry import problem_types
 
-    with_figures = [s for s in solve_file(bundled_exam_path()).results if s.type in FIGURES]
+    with_figures = [s for s in solve_file(bundled_exam_path()).results if problem_types()[s.type].figures]
     assert len(with_figures) >= 5 and len(m["imgs"]) >= len(with_figures)
     assert m["conventionsFirst"]
     assert m["width"] <= 1100, "the page scrolls sideways"

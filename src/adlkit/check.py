@@ -16,22 +16,25 @@ named. A slip is detected by RE-SOLVING the problem with the mistaken convention
 same engine (the Gaussian's variance read as a standard deviation, p and q swapped, the window
 read as one-sided, the reconstruction loss without its 1/2, one log-det term left out) or, for
 the log base, by converting the engine's answer in nats to bits; never from a table of wrong
-numbers.
+numbers. Each problem type lists its slips, and its answer keys in nats, in its unit
+(:mod:`adlkit.solve.slips`, :class:`adlkit.solve.unit.ProblemType`); this module only compares
+and reports.
 """
 
 from __future__ import annotations
 
-import copy
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from adlkit.core import expr as _expr
 from adlkit.core.numbers import jsonable
-
-LN2 = math.log(2.0)
-LN10 = math.log(10.0)
+from adlkit.solve import bundled_exam_path, solve_spec
+from adlkit.solve.registry import problem_types
+from adlkit.solve.slips import Problem
+from adlkit.solve.spec import load_spec_file
 
 
 class AnswersError(ValueError):
@@ -147,8 +150,6 @@ def _as_number(v: Any) -> float | None:
 
 def _constant(text: str) -> float | None:
     """The value of a constant expression like ``3*sqrt(pi)`` (the engine's safe parser)."""
-    from adlkit.core import expr as _expr
-
     try:
         e = _expr.parse(text, [])
         return float(_expr.evaluate(e, {}))
@@ -221,153 +222,15 @@ def _kind_fault(given: Any, right: Any) -> str | None:
     return None
 
 
-# -- slips --------------------------------------------------------------------------------------
-Problem = dict[str, Any]  # a raw spec problem (id, type and parameters as written)
-
-
-@dataclass(frozen=True)
-class SlipRule:
-    name: str
-    label: str
-    types: tuple[str, ...]
-    keys: tuple[str, ...]
-    # (raw problem, key, right answers) -> candidate (detail, value) pairs
-    candidates: Callable[[Problem, str, dict[str, Any]], Iterable[tuple[str, Any]]]
-
-
-def resolve(problem: Problem, key: str) -> Any:
-    """The answer ``key`` of a (modified) raw problem, solved by the engine; None if invalid."""
-    from adlkit.solve import SpecError, solve_spec
-
-    try:
-        return solve_spec({"problems": [problem]}).results[0].answers.get(key)
-    except SpecError:
-        return None
-
-
-def _gaussian_fields(problem: Problem) -> list[tuple[str, float, float]]:
-    """(field, mean, variance) of every univariate Gaussian given by its VARIANCE."""
-    from adlkit.solve.spec import INVALID, parse_gaussian
-
-    out = []
-    for k, v in problem.items():
-        if k in ("id", "type"):
-            continue
-        is_var = (isinstance(v, str) and v.strip()[:2] in ("N(", "n(")) or (isinstance(v, dict) and "var" in v)
-        if not is_var:
-            continue
-        g = parse_gaussian(v, lambda msg: INVALID, univariate=True)
-        if g is not INVALID:
-            out.append((k, float(g.mean), float(g.var)))
-    return out
-
-
-def _variance_as_std(problem: Problem, key: str, answers: dict[str, Any]):
-    fields = _gaussian_fields(problem)
-    groups = ([fields] if len(fields) > 1 else []) + [[f] for f in fields]
-    for group in groups:
-        p = copy.deepcopy(problem)
-        for k, mean, var in group:
-            p[k] = {"mean": mean, "std": var}
-        what = ", ".join(f"{k} = N({mean:g}, {var:g}) as standard deviation {var:g} (variance {var * var:g})"
-                         for k, mean, var in group)
-        yield f"re-solved reading {what}", resolve(p, key)
-
-
-def _swap(a: str, b: str):
-    def candidates(problem: Problem, key: str, answers: dict[str, Any]):
-        if a in problem and b in problem:
-            p = copy.deepcopy(problem)
-            p[a], p[b] = problem[b], problem[a]
-            yield f"re-solved with {a} and {b} swapped", resolve(p, key)
-    return candidates
-
-
-def _one_sided_window(problem: Problem, key: str, answers: dict[str, Any]):
-    w = problem.get("window")
-    if _is_num(w) and int(w) == w and w >= 3:
-        p = copy.deepcopy(problem)
-        p["window"] = 2 * int(w) + 1
-        yield (f"re-solved with {int(w)} word(s) on EACH side (window {2 * int(w) + 1}), "
-               f"not {int(w) // 2} each side"), resolve(p, key)
-
-
-def _mse_without_half(problem: Problem, key: str, answers: dict[str, Any]):
-    if problem.get("reconstruction", "half_mse") == "half_mse":
-        p = copy.deepcopy(problem)
-        p["reconstruction"] = "mse"
-        yield "re-solved with reconstruction: mse (sum of squared errors, no 1/2)", resolve(p, key)
-
-
-# keys whose value is in nats, and how the whole answer changes when its logs are in base b
-_NATS: dict[str, dict[str, Callable[[dict[str, Any], float], Any]]] = {
-    "kl": {k: (lambda a, ln, k=k: a[k] / ln) for k in ("kl_pq", "kl_qp")},
-    "jsd": {k: (lambda a, ln, k=k: a[k] / ln) for k in ("jsd", "jsd_pq", "jsd_qp")},
-    "bernoulli_mle": {"log_likelihood": lambda a, ln: a["log_likelihood"] / ln},
-    "coupling": {"log_det": lambda a, ln: a["log_det"] / ln},
-    "vae_loss": {"kl": lambda a, ln: a["kl"] / ln,
-                 "total": lambda a, ln: a["reconstruction"] + a["kl"] / ln},
-}
-
-
-def _log_base(base: str, ln: float):
-    def candidates(problem: Problem, key: str, answers: dict[str, Any]):
-        fn = _NATS.get(problem.get("type"), {}).get(key)
-        if fn is not None and _is_num(answers.get(key)):
-            yield f"the engine's logs (nats) divided by ln {base}", fn(answers, ln)
-    return candidates
-
-
-def _dropped_log_det_term(problem: Problem, key: str, answers: dict[str, Any]):
-    """Re-solve the coupling layer with one transformed coordinate's log-scale s_j set to 0,
-    i.e. the log-det without that coordinate's term."""
-    s = problem.get("s")
-    y = answers.get("y")
-    if s is None or not isinstance(y, list):
-        return
-    D = len(y)
-    d = problem.get("split", D // 2)
-    if not (_is_num(d) and 1 <= d < D):
-        return
-    m = D - int(d)
-    s_list = list(s) if isinstance(s, list) else [s] * m
-    if len(s_list) != m:
-        return
-    flip = bool(problem.get("flip", False))
-    coords = list(range(1, m + 1)) if flip else list(range(int(d) + 1, D + 1))
-    for j in range(m):
-        p = copy.deepcopy(problem)
-        p["s"] = [("0" if i == j else e) for i, e in enumerate(s_list)]
-        yield (f"re-solved without the log-det term of coordinate {coords[j]} "
-               f"(its log-scale s = {s_list[j]} taken as 0)"), resolve(p, key)
-
-
-SLIPS: list[SlipRule] = [
-    SlipRule("variance_as_std", "variance taken as standard deviation",
-             ("kl", "jsd", "wasserstein", "optimal_discriminator"), (), _variance_as_std),
-    SlipRule("kl_direction", "KL direction swapped (KL(q||p) for KL(p||q))",
-             ("kl",), ("kl_pq", "kl_qp"), _swap("p", "q")),
-    SlipRule("log_base_2", "log base 2 instead of natural log (e)", tuple(_NATS), (), _log_base("2", LN2)),
-    SlipRule("log_base_10", "log base 10 instead of natural log (e)", tuple(_NATS), (), _log_base("10", LN10)),
-    SlipRule("mse_without_half", "MSE without the 1/2 (the course's reconstruction loss is 1/2 * sum of squares)",
-             ("vae_loss",), ("reconstruction", "total"), _mse_without_half),
-    SlipRule("window_one_sided", "window counted one-sided (the window is the TOTAL span, centre included)",
-             ("word2vec",), ("cbow_training_set", "skipgram_training_set", "cbow_training_set_size",
-                             "skipgram_training_set_size"), _one_sided_window),
-    SlipRule("log_det_term_forgotten",
-             "a log-det term forgotten (like dropping the logit pre-processing's log-det from a flow's likelihood)",
-             ("coupling",), ("log_det",), _dropped_log_det_term),
-    SlipRule("p_data_p_g_swapped", "p_data and p_g swapped (D*(x) is the probability that x is REAL)",
-             ("optimal_discriminator",), ("values",), _swap("p_data", "p_g")),
-]
-
-
+# -- slips: each problem type lists its own (adlkit.solve.slips) ------------------------------
 def find_slip(problem: Problem, key: str, given: Any, answers: dict[str, Any], tol: Tolerance) -> Slip | None:
-    ptype = problem.get("type")
-    for rule in SLIPS:
-        if ptype not in rule.types or (rule.keys and key not in rule.keys):
+    """The first slip of the problem's type whose re-solved value matches ``given`` (and differs
+    from the right answer), or None."""
+    unit = problem_types()[problem["type"]]
+    for rule in unit.slips:
+        if rule.keys and key not in rule.keys:
             continue
-        for detail, value in rule.candidates(problem, key, answers):
+        for detail, value in rule.candidates(problem, key, answers, unit):
             if value is None:
                 continue
             if matches(value, answers.get(key), tol):  # the slip makes no difference here
@@ -437,15 +300,13 @@ def check_answers(answers: dict[str, dict[str, Any]], exam: str | Path | None = 
     ``exam`` (a spec file; default the bundled exam). Raises :class:`AnswersError` for an
     unknown id or key or a value of the wrong kind, and :class:`adlkit.solve.SpecError` for an
     invalid exam."""
-    from adlkit.solve import bundled_exam_path, solve_spec
-    from adlkit.solve.spec import load_spec_file
-
     tol = tolerance or Tolerance()
     exam_path = Path(exam) if exam is not None else bundled_exam_path()
     spec = load_spec_file(exam_path)
     sheet = solve_spec(spec)
     raw = {sol.id: dict(prob, id=sol.id) for sol, prob in zip(sheet.results, spec["problems"])}
     solved = {sol.id: sol for sol in sheet.results}
+    units = problem_types()
     errors: list[str] = []
     checks: list[tuple[str, str, Any]] = []
     for pid, keys in _read_answers({"answers": answers}, "answers")[0].items():
@@ -457,7 +318,7 @@ def check_answers(answers: dict[str, dict[str, Any]], exam: str | Path | None = 
             if key not in sol.answers:
                 errors.append(f"{pid}: no answer key {key!r} (a {sol.type} problem has: {', '.join(sol.answers)})")
                 continue
-            if sol.type == "concept":
+            if not units[sol.type].marked:
                 errors.append(f"{pid}.{key}: is prose, which adlkit check does not mark")
                 continue
             fault = _kind_fault(given, sol.answers[key])

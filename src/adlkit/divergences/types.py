@@ -8,6 +8,10 @@ The registries (:mod:`adlkit.divergences.registry`) are keyed by these classes, 
 - :class:`MultivariateNormal` -- mean vector and symmetric positive definite covariance;
 - :class:`Empirical` -- a 1-D sample, the empirical distribution putting mass 1/n on each point.
 
+The Gaussians validate their parameters once, on construction (the spec reader of
+:mod:`adlkit.solve` builds them directly and words their :class:`ParameterError` in the spec's
+syntax); ``dim`` and ``multivariate`` tell the two apart.
+
 All numerics are float64.
 """
 
@@ -19,27 +23,57 @@ from dataclasses import dataclass
 import numpy as np
 
 
+class ParameterError(ValueError):
+    """A distribution parameter that fails its check. ``param`` names it (``"mean"``, ``"var"``,
+    ``"std"``, ``"cov"``) and ``check`` says which check failed (``"finite"``, ``"positive"``,
+    ``"shape"``, ``"symmetric"``, ``"positive_definite"``), so that a reader of a spec can word
+    the fault in its own syntax."""
+
+    def __init__(self, param: str, check: str, message: str):
+        super().__init__(message)
+        self.param = param
+        self.check = check
+
+
+def _finite(param: str, v: float, what: str) -> float:
+    if not math.isfinite(v):
+        raise ParameterError(param, "finite", f"{what} must be finite, got {v}")
+    return v
+
+
 @dataclass(frozen=True, eq=False)
 class Normal:
-    """N(mean, var): univariate Gaussian with mean ``mean`` and VARIANCE ``var`` > 0."""
+    """N(mean, var): univariate Gaussian with mean ``mean`` and VARIANCE ``var`` > 0.
+
+    Raises :class:`ParameterError` (a ValueError) for a non-finite mean or variance or a
+    variance that is not > 0."""
 
     mean: float
     var: float
 
+    dim = 1
+    multivariate = False
+
     def __post_init__(self) -> None:
-        m, v = float(self.mean), float(self.var)
-        if not (math.isfinite(m) and math.isfinite(v)):
-            raise ValueError(f"mean and variance must be finite, got mean={m}, var={v}")
+        m = _finite("mean", float(self.mean), "mean")
+        v = _finite("var", float(self.var), "variance")
         if not v > 0:
-            raise ValueError(f"variance must be > 0, got {v}")
+            raise ParameterError("var", "positive", f"variance must be > 0, got {v}")
         object.__setattr__(self, "mean", m)
         object.__setattr__(self, "var", v)
 
     @classmethod
     def from_std(cls, mean: float, std: float) -> Normal:
-        if not float(std) > 0:
-            raise ValueError(f"std must be > 0, got {std}")
-        return cls(mean, float(std) ** 2)
+        """N(mean, std**2) from a standard deviation ``std`` > 0."""
+        _finite("mean", float(mean), "mean")
+        s = _finite("std", float(std), "std")
+        if not s > 0:
+            raise ParameterError("std", "positive", f"std must be > 0, got {std}")
+        try:
+            var = s ** 2
+        except OverflowError:
+            raise ParameterError("var", "finite", f"variance std**2 must be finite, got std = {std}") from None
+        return cls(mean, var)
 
     @property
     def std(self) -> float:
@@ -65,25 +99,32 @@ class Normal:
 
 @dataclass(frozen=True, eq=False)
 class MultivariateNormal:
-    """N(mean, cov) in d dimensions; ``cov`` must be symmetric positive definite."""
+    """N(mean, cov) in d dimensions; ``cov`` must be symmetric positive definite.
+
+    Raises :class:`ParameterError` (a ValueError) for a non-finite mean or covariance, a
+    covariance of the wrong shape, or one that is not symmetric positive definite."""
 
     mean: np.ndarray
     cov: np.ndarray
+
+    multivariate = True
 
     def __post_init__(self) -> None:
         m = np.asarray(self.mean, dtype=np.float64).reshape(-1)
         c = np.asarray(self.cov, dtype=np.float64)
         d = m.shape[0]
+        if not np.all(np.isfinite(m)):
+            raise ParameterError("mean", "finite", "mean must be finite")
         if c.shape != (d, d):
-            raise ValueError(f"cov must be {d}x{d} for a mean of length {d}, got shape {c.shape}")
-        if not (np.all(np.isfinite(m)) and np.all(np.isfinite(c))):
-            raise ValueError("mean and cov must be finite")
+            raise ParameterError("cov", "shape", f"cov must be {d}x{d} for a mean of length {d}, got shape {c.shape}")
+        if not np.all(np.isfinite(c)):
+            raise ParameterError("cov", "finite", "cov must be finite")
         if not np.allclose(c, c.T, rtol=1e-12, atol=1e-12):
-            raise ValueError("cov must be symmetric")
+            raise ParameterError("cov", "symmetric", "cov must be symmetric")
         try:
             chol = np.linalg.cholesky(c)
         except np.linalg.LinAlgError:
-            raise ValueError("cov must be positive definite") from None
+            raise ParameterError("cov", "positive_definite", "cov must be positive definite") from None
         object.__setattr__(self, "mean", m)
         object.__setattr__(self, "cov", c)
         object.__setattr__(self, "_chol", chol)

@@ -19,9 +19,6 @@ from adlkit.solve.spec import Fields, SpecError
 __all__ = ["Solution", "SolvedSheet", "Step", "SpecError", "solve_one", "solve_spec",
            "validate_spec", "bundled_exam_path"]
 
-_RESERVED = {"id", "type"}
-
-
 def bundled_exam_path() -> Path:
     """The exam of the seed sheet, shipped inside the package."""
     return Path(__file__).parent / "exams" / "seed.yaml"
@@ -67,9 +64,8 @@ def validate_spec(data: dict[str, Any]) -> tuple[str, list[tuple[str, str, dict[
             errors.append(f"{pid}: field 'type' must be one of {known}, got {ptype!r}")
             continue
         n_before = len(errors)
-        fields = Fields(pid, raw, errors)
-        params = registry[ptype].parse(fields)
-        fields.finish()
+        unit = registry[ptype]
+        params = unit.read(Fields(pid, raw, errors, unit.parameters))
         if len(errors) == n_before:
             parsed.append((pid, ptype, params))
     if errors:

@@ -1,32 +1,18 @@
-"""The registry of problem types: one module per type registers a :class:`ProblemType`.
+"""The registry of problem types: the :class:`~adlkit.solve.unit.ProblemType` units, by name.
 
-A type has a ``parse`` function (raw fields -> validated parameters, through
-:class:`adlkit.solve.spec.Fields`) and a ``solve`` function (parameters -> Solution). Dispatch is
-by name through :data:`PROBLEMS`, never an if-chain.
+Each module of :data:`PROBLEM_MODULES` defines one unit named ``UNIT`` (its schema, parse,
+solve, statement, answer keys, slips, figures and example). Dispatch is by name through
+:func:`problem_types`, never an if-chain.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-from adlkit.solve.model import Solution
-from adlkit.solve.spec import Fields
+from adlkit.solve.unit import ProblemType
 
-
-@dataclass(frozen=True)
-class ProblemType:
-    name: str
-    parse: Callable[[Fields], dict[str, Any]]
-    solve: Callable[[str, dict[str, Any]], Solution]
-    summary: str = ""
-
-
-PROBLEMS: dict[str, ProblemType] = {}
-
-# Modules that register problem types (imported on first use of the registry).
+# The modules of the problem types (imported on first use of the registry), in the order
+# `adlkit types` will list them.
 PROBLEM_MODULES = [
     "adlkit.solve.problems.coupling",
     "adlkit.solve.problems.bernoulli_mle",
@@ -40,22 +26,22 @@ PROBLEM_MODULES = [
     "adlkit.solve.problems.optimal_discriminator",
     "adlkit.solve.problems.vae_loss",
 ]
-_loaded = False
-
-
-def register(name: str, parse: Callable[[Fields], dict[str, Any]],
-             solve: Callable[[str, dict[str, Any]], Solution], summary: str = "") -> ProblemType:
-    """Register a problem type under ``name`` (called once, at the end of its module)."""
-    if name in PROBLEMS:
-        raise ValueError(f"problem type {name!r} registered twice")
-    PROBLEMS[name] = ProblemType(name, parse, solve, summary)
-    return PROBLEMS[name]
+_PROBLEMS: dict[str, ProblemType] = {}
 
 
 def problem_types() -> dict[str, ProblemType]:
-    global _loaded
-    if not _loaded:
+    """Every registered problem type, by name."""
+    if not _PROBLEMS:
+        units: dict[str, ProblemType] = {}
         for m in PROBLEM_MODULES:
-            importlib.import_module(m)
-        _loaded = True
-    return PROBLEMS
+            unit = importlib.import_module(m).UNIT
+            if unit.name in units:
+                raise ValueError(f"problem type {unit.name!r} defined twice")
+            units[unit.name] = unit
+        _PROBLEMS.update(units)
+    return _PROBLEMS
+
+
+def get(name: str) -> ProblemType:
+    """The problem type ``name`` (KeyError when there is none)."""
+    return problem_types()[name]

@@ -1,21 +1,25 @@
 """Spec loading and validation (CONTRACT.md).
 
-A problem's raw parameters are read through :class:`Fields`, whose getters validate one field
-each and record a message ``"<id>: field '<name>' ..."`` for every fault instead of raising, so
-that one pass over a spec reports every fault at once. Unknown fields are faults too.
+A problem's raw parameters are read through :class:`Fields`, field by field through the type's
+schema (:mod:`adlkit.solve.schema`); every fault is recorded as ``"<id>: field '<name>' ..."``
+instead of raised, so that one pass over a spec reports every fault at once. A field that is not
+in the schema is a fault too. Gaussians are read into :mod:`adlkit.divergences`' own types,
+which check their numbers.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from adlkit.core import expr as _expr
+from adlkit.core.domain import parse_domain
+from adlkit.divergences.types import MultivariateNormal, Normal, ParameterError
+from adlkit.solve.schema import KINDS, Param
 
 
 class SpecError(ValueError):
@@ -32,35 +36,7 @@ class _Invalid:
 
 
 INVALID: Any = _Invalid()
-MISSING: Any = object()
-
-
-@dataclass(frozen=True)
-class Gaussian:
-    """A Gaussian N(mean, cov). Univariate: ``mean`` float, ``var`` float; multivariate:
-    ``mean`` (d,) array and ``cov`` (d, d) symmetric positive definite."""
-
-    mean: Any
-    var: Any  # float (univariate variance) or (d, d) covariance
-
-    @property
-    def dim(self) -> int:
-        return 1 if np.ndim(self.mean) == 0 else int(np.shape(self.mean)[0])
-
-    @property
-    def multivariate(self) -> bool:
-        return np.ndim(self.mean) != 0
-
-    @property
-    def std(self) -> float:
-        return math.sqrt(self.var)
-
-    def latex(self) -> str:
-        from adlkit.core.numbers import fmt, fmt_matrix, fmt_vec
-
-        if self.multivariate:
-            return rf"\mathcal{{N}}\left({fmt_vec(self.mean)},\ {fmt_matrix(self.var)}\right)"
-        return rf"\mathcal{{N}}({fmt(self.mean)},\ {fmt(self.var)})"
+_RESERVED = ("id", "type")
 
 
 def _is_number(v: Any) -> bool:
@@ -68,43 +44,56 @@ def _is_number(v: Any) -> bool:
 
 
 class Fields:
-    """Validating reader of one problem's parameters."""
+    """Validating reader of one problem's parameters, through the type's schema.
 
-    def __init__(self, pid: str, raw: dict[str, Any], errors: list[str]):
+    :meth:`read` reads one field through its :class:`~adlkit.solve.schema.Param` (its kind, its
+    constraints, its default); the readers of the kinds (:meth:`number`, :meth:`gaussian`, ...)
+    validate a given value. ``values`` holds what was read so far, by name, ``INVALID`` for a
+    faulty field. A fault is recorded, not raised: ``"<id>: field '<name>' <message>"``.
+    """
+
+    def __init__(self, pid: str, raw: dict[str, Any], errors: list[str], parameters: Sequence[Param] = ()):
         self.pid = pid
         self.raw = raw
         self.errors = errors
-        self.used: set[str] = {"id", "type"}
+        self.schema = {p.name: p for p in parameters}
+        self.values: dict[str, Any] = {}
 
     # -- plumbing -----------------------------------------------------------------------------
     def error(self, name: str, message: str) -> Any:
+        """Record the fault ``message`` of field ``name``; returns ``INVALID``."""
         self.errors.append(f"{self.pid}: field '{name}' {message}")
         return INVALID
 
     def has(self, name: str) -> bool:
+        """Whether the spec gives field ``name`` (a null value counts as not given)."""
         return name in self.raw and self.raw[name] is not None
 
-    def _get(self, name: str, default: Any) -> Any:
-        self.used.add(name)
-        if name not in self.raw or self.raw[name] is None:
-            if default is MISSING:
-                return self.error(name, "is required")
-            return default
-        return self.raw[name]
+    def read(self, name: str) -> Any:
+        """Read field ``name`` through its schema entry: its default when not given (or the
+        'required' fault), else the value checked by its kind's reader and its ``check``."""
+        p = self.schema[name]
+        if not self.has(name):
+            v = self.error(name, p.missing) if p.required else p.default_value(self.values)
+        else:
+            v = _READERS[p.kind](self, p, self.raw[name])
+            if v is not INVALID and p.check is not None:
+                fault = p.check(v, self.values)
+                if fault:
+                    v = self.error(name, fault)
+        self.values[name] = v
+        return v
 
     def finish(self) -> None:
-        """Record every field that no getter asked for."""
+        """Record every field that is not a parameter of the type."""
         for k in self.raw:
-            if k not in self.used:
+            if k not in self.schema and k not in _RESERVED:
                 self.error(k, "is not a parameter of this problem type")
 
-    # -- scalars ------------------------------------------------------------------------------
-    def number(self, name: str, default: Any = MISSING, *, positive: bool = False,
-               nonneg: bool = False, integer: bool = False, minimum: float | None = None,
-               value: Any = MISSING) -> Any:
-        v = self._get(name, default) if value is MISSING else value
-        if v is INVALID or (v is default and default is not MISSING):
-            return v
+    # -- the kinds' readers: each checks a given value --------------------------------------------
+    def number(self, name: str, v: Any, *, positive: bool = False, integer: bool = False,
+               minimum: float | None = None, maximum: float | None = None) -> Any:
+        """A finite number (a numeric string too) -> int when ``integer``, else as given."""
         if isinstance(v, str):
             try:
                 v = float(v) if v.strip().lower() not in ("inf", "oo", "-inf", "-oo") else None
@@ -122,36 +111,27 @@ class Fields:
             v = int(v)
         if positive and not v > 0:
             return self.error(name, f"must be > 0, got {v!r}")
-        if nonneg and not v >= 0:
-            return self.error(name, f"must be >= 0, got {v!r}")
         if minimum is not None and v < minimum:
             return self.error(name, f"must be >= {minimum:g}, got {v!r}")
+        if maximum is not None and v > maximum:
+            return self.error(name, f"must be at most {maximum:g}, got {v!r}")
         return v
 
-    def boolean(self, name: str, default: Any = MISSING) -> Any:
-        v = self._get(name, default)
-        if v is INVALID or v is default:
-            return v
+    def boolean(self, name: str, v: Any) -> Any:
         if not isinstance(v, bool):
             return self.error(name, f"must be true or false, got {v!r}")
         return v
 
-    def choice(self, name: str, options: Sequence[Any], default: Any = MISSING) -> Any:
-        v = self._get(name, default)
-        if v is INVALID:
-            return v
-        if v not in options:
+    def choice(self, name: str, v: Any, options: Sequence[Any]) -> Any:
+        """One of ``options``; true and false are not the numbers 1 and 0 here."""
+        numeric = not any(isinstance(o, bool) for o in options)
+        if v not in options or (numeric and isinstance(v, bool)):
             opts = ", ".join(str(o) for o in options)
             return self.error(name, f"must be one of {opts}, got {v!r}")
         return v
 
-    # -- structures ---------------------------------------------------------------------------
-    def number_list(self, name: str, default: Any = MISSING, *, min_len: int = 1,
-                    scalar_ok: bool = False) -> Any:
+    def number_list(self, name: str, v: Any, *, min_len: int = 1, scalar_ok: bool = False) -> Any:
         """A list of finite numbers (a bare number too when ``scalar_ok``) -> float64 array."""
-        v = self._get(name, default)
-        if v is INVALID or v is default:
-            return v
         if scalar_ok and _is_number(v):
             v = [v]
         if not isinstance(v, list):
@@ -176,26 +156,147 @@ class Fields:
             return self.error(name, f"must be square, got {m.shape[0]}x{m.shape[1]}")
         return m
 
-    def expression(self, name: str, variables: Sequence[str], default: Any = MISSING,
-                   value: Any = MISSING) -> Any:
-        v = self._get(name, default) if value is MISSING else value
-        if v is INVALID or (v is default and default is not MISSING):
-            return v
+    def expression(self, name: str, v: Any, variables: Sequence[str]) -> Any:
+        """An expression in ``variables`` (the whitelist parser, never eval) -> SymPy."""
         try:
             return _expr.parse(v, variables)
         except _expr.ExpressionError as err:
             return self.error(name, f"is not a valid expression: {err}")
 
-    def gaussian(self, name: str, default: Any = MISSING, *, univariate: bool = False) -> Any:
-        v = self._get(name, default)
-        if v is INVALID or v is default:
-            return v
+    def gaussian(self, name: str, v: Any, *, univariate: bool = False) -> Any:
+        """A Gaussian in any spelling (:func:`parse_gaussian`)."""
         return parse_gaussian(v, lambda msg: self.error(name, msg), univariate=univariate)
+
+    # -- dispatch by kind: (fields, param, given value) -> value or INVALID ------------------------
+    def _read_number(self, p: Param, v: Any) -> Any:
+        return self.number(p.name, v, positive=p.positive, integer=p.kind == "integer",
+                           minimum=p.minimum, maximum=p.maximum)
+
+    def _read_boolean(self, p: Param, v: Any) -> Any:
+        return self.boolean(p.name, v)
+
+    def _read_choice(self, p: Param, v: Any) -> Any:
+        return self.choice(p.name, v, p.choices)
+
+    def _read_number_list(self, p: Param, v: Any) -> Any:
+        return self.number_list(p.name, v, min_len=p.min_len, scalar_ok=p.scalar_ok)
+
+    def _variables(self, p: Param) -> Sequence[str] | None:
+        return p.variables(self.values) if callable(p.variables) else p.variables
+
+    def _read_expression(self, p: Param, v: Any) -> Any:
+        variables = self._variables(p)
+        return INVALID if variables is None else self.expression(p.name, v, variables)
+
+    def _read_expressions(self, p: Param, v: Any) -> Any:
+        """One expression, or a list with one per coordinate (``count`` of them)."""
+        items = v if isinstance(v, list) else [v]
+        n = p.count(self.values) if p.count is not None else None
+        if n is not None and isinstance(v, list) and len(items) != n:
+            return self.error(p.name, f"must give one expression per {p.per} ({n}), got {len(items)}")
+        variables = self._variables(p)
+        if variables is None:
+            return INVALID
+        exprs = [self.expression(p.name, item, variables) for item in items]
+        return INVALID if INVALID in exprs else exprs
+
+    def _read_gaussian(self, p: Param, v: Any) -> Any:
+        return self.gaussian(p.name, v, univariate=p.univariate)
+
+    def _read_tokens(self, p: Param, v: Any) -> Any:
+        if isinstance(v, str):
+            v = v.split()
+        if (not isinstance(v, list) or not v
+                or not all(isinstance(t, (str, int, float)) and not isinstance(t, bool) for t in v)):
+            return self.error(p.name, "must be a non-empty list of tokens")
+        if p.max_len is not None and len(v) > p.max_len:
+            return self.error(p.name, f"must have at most {p.max_len} tokens, got {len(v)}")
+        return [str(t) for t in v]
+
+    def _read_domain(self, p: Param, v: Any) -> Any:
+        try:
+            return parse_domain(v)
+        except ValueError as err:
+            return self.error(p.name, str(err))
+
+    def _read_images(self, p: Param, v: Any) -> Any:
+        """A list of 0/1 matrices; a flat list is one row (one image of one row)."""
+        if not isinstance(v, list) or not v:
+            return self.error(p.name, "must be a non-empty list of 0/1 matrices")
+        mats = []
+        for i, m in enumerate(v, start=1):
+            a = self.matrix(p.name, m if isinstance(m, list) and m and isinstance(m[0], list) else
+                            ([m] if isinstance(m, list) else m))
+            if a is INVALID:
+                return INVALID
+            if not np.isin(a, (0, 1)).all():
+                bad = a[~np.isin(a, (0, 1))][0]
+                return self.error(p.name, f"image {i} has a pixel {bad:g}: pixels must be 0 or 1")
+            mats.append(a)
+        return mats
+
+    def _read_beta_prior(self, p: Param, v: Any) -> Any:
+        """``{alpha: a, beta: b}``, both >= 1 -> ``(a, b)`` floats."""
+        if not isinstance(v, dict) or set(v) != {"alpha", "beta"}:
+            return self.error(p.name, "must be {alpha: a, beta: b}")
+        a = self.number(p.name, v["alpha"], minimum=1)
+        b = self.number(p.name, v["beta"], minimum=1)
+        return INVALID if INVALID in (a, b) else (float(a), float(b))
+
+
+_READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
+    "number": Fields._read_number,
+    "integer": Fields._read_number,
+    "boolean": Fields._read_boolean,
+    "choice": Fields._read_choice,
+    "number_list": Fields._read_number_list,
+    "expression": Fields._read_expression,
+    "expressions": Fields._read_expressions,
+    "gaussian": Fields._read_gaussian,
+    "tokens": Fields._read_tokens,
+    "domain": Fields._read_domain,
+    "images": Fields._read_images,
+    "beta_prior": Fields._read_beta_prior,
+}
+assert set(_READERS) == set(KINDS), "every kind of the schema has a reader"
+
+
+Gaussian = Normal | MultivariateNormal  # what a spec Gaussian reads into
+
+# How each spelling of a Gaussian words the fault of a parameter that its type refuses:
+# (spelling, parameter) -> message given the raw values.
+_GAUSSIAN_FAULTS: dict[str, Callable[[ParameterError, dict[str, Any]], str | None]] = {
+    "string": lambda e, r: ("mean and variance must be finite" if e.check == "finite"
+                            else f"variance must be > 0, got {r['var']:g}" if e.param == "var" else None),
+    "var": lambda e, r: (f"mean must be a finite number, got {r['mean']!r}" if e.param == "mean"
+                         else f"var must be a finite number, got {r['var']!r}" if e.check == "finite"
+                         else f"var must be > 0, got {float(r['var']):g}"),
+    "std": lambda e, r: (f"mean must be a finite number, got {r['mean']!r}" if e.param == "mean"
+                         else f"std must be a finite number, got {r['std']!r}" if e.param == "std" and e.check == "finite"
+                         else f"std must be > 0, got {r['std']!r}" if e.param == "std" else None),
+    "cov": lambda e, r: (f"mean must be a list of finite numbers when 'cov' is given, got {r['mean']!r}"
+                         if e.param == "mean" else
+                         f"cov must be a {len(r['mean'])}x{len(r['mean'])} matrix of finite numbers"
+                         if e.check in ("finite", "shape") else str(e)),
+}
+
+
+def _build(make: Callable[[], Any], spelling: str, raw: dict[str, Any], fail: Callable[[str], Any]) -> Any:
+    """``make()`` (a :class:`Normal` or :class:`MultivariateNormal`, which check the numbers),
+    its :class:`ParameterError` worded for the spelling the spec used."""
+    try:
+        return make()
+    except ParameterError as err:
+        return fail(_GAUSSIAN_FAULTS[spelling](err, raw) or f"is not a valid Gaussian: {err}")
 
 
 def parse_gaussian(v: Any, fail: Callable[[str], Any], univariate: bool = False) -> Any:
     """Read ``{mean, var}``, ``{mean, std}``, ``"N(m, v)"`` (v = VARIANCE) or
-    ``{mean: [..], cov: [[..]]}`` into a :class:`Gaussian`; ``fail(msg)`` on a fault."""
+    ``{mean: [..], cov: [[..]]}`` into a :class:`~adlkit.divergences.Normal` or
+    :class:`~adlkit.divergences.MultivariateNormal`; ``fail(msg)`` on a fault.
+
+    Here only the syntax is read; the numbers (finite, variance > 0, covariance symmetric
+    positive definite) are checked by the distribution types themselves."""
     if isinstance(v, str):
         s = v.strip().replace(" ", "")
         if not (s[:2] in ("N(", "n(") and s.endswith(")")):
@@ -207,7 +308,7 @@ def parse_gaussian(v: Any, fail: Callable[[str], Any], univariate: bool = False)
             mean, var = (float(p) for p in parts)
         except ValueError:
             return fail(f"must be \"N(mean, variance)\" with numbers, got {v!r}")
-        return _univariate(mean, var, "variance", fail)
+        return _build(lambda: Normal(mean, var), "string", {"mean": mean, "var": var}, fail)
     if not isinstance(v, dict):
         return fail(f"must be a Gaussian ({{mean, var}}, {{mean, std}}, {{mean, cov}} or \"N(m, v)\"), got {v!r}")
     keys = set(v)
@@ -222,42 +323,34 @@ def parse_gaussian(v: Any, fail: Callable[[str], Any], univariate: bool = False)
     kind = spread[0]
     mean = v["mean"]
     if kind in ("var", "std"):
-        if not (_is_number(mean) and math.isfinite(mean)):
+        if not _is_number(mean):
             return fail(f"mean must be a finite number, got {mean!r}")
         s = v[kind]
-        if not (_is_number(s) and math.isfinite(s)):
+        if not _is_number(s):
             return fail(f"{kind} must be a finite number, got {s!r}")
-        if kind == "std":
-            if not s > 0:
-                return fail(f"std must be > 0, got {s!r}")
-            return Gaussian(float(mean), float(s) ** 2)
-        return _univariate(float(mean), float(s), "var", fail)
+        make = (lambda: Normal.from_std(mean, s)) if kind == "std" else (lambda: Normal(mean, s))
+        return _build(make, kind, v, fail)
     if univariate:
         return fail("must be univariate here (give 'var' or 'std', not 'cov')")
-    if not (isinstance(mean, list) and mean and all(_is_number(a) and math.isfinite(a) for a in mean)):
+    if not (isinstance(mean, list) and mean and all(_is_number(a) for a in mean)):
         return fail(f"mean must be a list of finite numbers when 'cov' is given, got {mean!r}")
     cov = v["cov"]
     d = len(mean)
     if (not isinstance(cov, list) or len(cov) != d
             or not all(isinstance(r, list) and len(r) == d for r in cov)
-            or not all(_is_number(a) and math.isfinite(a) for r in cov for a in r)):
+            or not all(_is_number(a) for r in cov for a in r)):
         return fail(f"cov must be a {d}x{d} matrix of finite numbers")
-    c = np.asarray(cov, dtype=np.float64)
-    if not np.allclose(c, c.T, rtol=1e-12, atol=1e-12):
-        return fail("cov must be symmetric")
-    try:
-        np.linalg.cholesky(c)
-    except np.linalg.LinAlgError:
-        return fail("cov must be positive definite")
-    return Gaussian(np.asarray(mean, dtype=np.float64), c)
+    return _build(lambda: MultivariateNormal(mean, cov), "cov", v, fail)
 
 
-def _univariate(mean: float, var: float, name: str, fail: Callable[[str], Any]) -> Any:
-    if not (math.isfinite(mean) and math.isfinite(var)):
-        return fail("mean and variance must be finite")
-    if not var > 0:
-        return fail(f"{name} must be > 0, got {var:g}")
-    return Gaussian(float(mean), float(var))
+def variance_spelled(v: Any) -> Normal | None:
+    """The univariate Gaussian of a raw spec value spelled with its VARIANCE (``"N(m, v)"`` or
+    ``{mean, var}``), else None (a std, a covariance, or not a valid Gaussian)."""
+    by_variance = (isinstance(v, str) and v.strip()[:2] in ("N(", "n(")) or (isinstance(v, dict) and "var" in v)
+    if not by_variance:
+        return None
+    g = parse_gaussian(v, lambda msg: INVALID, univariate=True)
+    return None if g is INVALID else g
 
 
 def load_spec_text(text: str, source: str = "spec") -> dict[str, Any]:

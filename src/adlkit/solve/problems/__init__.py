@@ -1,1 +1,1 @@
-"""One module per problem type; each calls :func:`adlkit.solve.registry.register`."""
+"""One module per problem type; each defines its unit, ``UNIT`` (:class:`adlkit.solve.unit.ProblemType`)."""

@@ -5,52 +5,54 @@ Computed by :class:`adlkit.mle.Bernoulli`, the pixel model that is also fitted t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from adlkit.core.numbers import fmt, fmt_matrix
-from adlkit.mle import Bernoulli
+from adlkit.mle import Bernoulli, bernoulli_log_likelihood
+from adlkit.plotting import subplots
+from adlkit.solve.common import maybe
+from adlkit.solve.figures import save
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.registry import register
+from adlkit.solve.schema import Param
+from adlkit.solve.slips import LOG_BASES
 from adlkit.solve.spec import INVALID, Fields
+from adlkit.solve.unit import ProblemType, in_nats
 
 
-def parse(f: Fields) -> dict[str, Any]:
-    raw = f._get("images", None)
-    images: Any = INVALID
-    if raw is None:
-        f.error("images", "is required")
-    elif not isinstance(raw, list) or not raw:
-        f.error("images", "must be a non-empty list of 0/1 matrices")
-    else:
-        mats = []
-        for i, m in enumerate(raw, start=1):
-            a = f.matrix("images", m if isinstance(m, list) and m and isinstance(m[0], list) else
-                         ([m] if isinstance(m, list) else m))
-            if a is INVALID:
-                break
-            if not np.isin(a, (0, 1)).all():
-                bad = a[~np.isin(a, (0, 1))][0]
-                f.error("images", f"image {i} has a pixel {bad:g}: pixels must be 0 or 1")
-                break
-            mats.append(a)
-        else:
-            images = mats
-    per_pixel = f.boolean("per_pixel", default=False)
-    if images is not INVALID and per_pixel is True and len({m.shape for m in images}) != 1:
+def _draw_images(rng, drawn):
+    h, w = int(rng.integers(1, 4)), int(rng.integers(2, 4))
+    return [rng.integers(0, 2, size=(h, w)).tolist() for _ in range(int(rng.integers(2, 6)))]
+
+
+PARAMETERS = (
+    Param("images", "images", "the binary images (0/1 matrices; a flat list is one row)", draw=_draw_images),
+    Param("per_pixel", "boolean", "true: one p per pixel position (images of one shape); false: one shared p",
+          default=False, draw=lambda rng, d: maybe(rng, bool(rng.random() < 0.5))),
+    Param("prior", "beta_prior", "a Beta(alpha, beta) prior, alpha and beta >= 1: the MAP estimate",
+          default=None, default_text="none (maximum likelihood)",
+          draw=lambda rng, d: maybe(rng, {"alpha": int(rng.integers(1, 4)), "beta": int(rng.integers(1, 4))}, 0.3)),
+)
+
+
+def parse(f: Fields, params: dict[str, Any]) -> dict[str, Any]:
+    images = params["images"]
+    if images is not INVALID and params["per_pixel"] is True and len({m.shape for m in images}) != 1:
         f.error("images", "must all have the same shape when per_pixel is true")
-        images = INVALID
-    prior = f._get("prior", None)
-    if prior is not None:
-        if not isinstance(prior, dict) or set(prior) != {"alpha", "beta"}:
-            f.error("prior", "must be {alpha: a, beta: b}")
-            prior = INVALID
-        else:
-            a = f.number("prior", value=prior["alpha"], minimum=1)
-            b = f.number("prior", value=prior["beta"], minimum=1)
-            prior = INVALID if INVALID in (a, b) else (float(a), float(b))
-    return {"images": images, "per_pixel": per_pixel, "prior": prior}
+        return {**params, "images": INVALID}
+    return params
+
+
+def statement(params: dict[str, Any]) -> str:
+    images = params["images"]
+    shown = "; ".join(str(m.astype(int).tolist()) for m in images)
+    what = "one p per pixel position" if params["per_pixel"] else "one p shared by every pixel"
+    how = ("the maximum-likelihood estimate" if params["prior"] is None else
+           f"the MAP estimate under a Beta({fmt(params['prior'][0])}, {fmt(params['prior'][1])}) prior")
+    return (f"Each pixel of the binary images {shown} is an independent Bernoulli variable with {what}. "
+            f"Compute {how} p_hat and the log-likelihood at p_hat.")
 
 
 def solve(pid: str, p: dict[str, Any]) -> Solution:
@@ -116,4 +118,34 @@ def solve(pid: str, p: dict[str, Any]) -> Solution:
     return sol
 
 
-register("bernoulli_mle", parse, solve, "MLE/MAP of a Bernoulli pixel model from binary images")
+def figure(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]:
+    if p["per_pixel"]:
+        return {}
+    k, n, ph = sol.answers["k"], sol.answers["n"], sol.answers["p_hat"]
+    ps = np.linspace(1e-3, 1 - 1e-3, 800)
+    ll = bernoulli_log_likelihood(k, n, ps)
+    fig, ax = subplots(figsize=(7, 3.6))
+    ax.plot(ps, ll, color="C0", label=f"l(p) = {k:g} log p + {n - k:g} log(1-p)")
+    ax.axvline(ph, color="C3", ls="--", lw=1)
+    ax.scatter([ph], [sol.answers["log_likelihood"]], color="C3", zorder=5,
+               label=f"maximum at p = {ph:.4g}")
+    ax.set_ylim(max(float(ll.min()), sol.answers["log_likelihood"] - 30), sol.answers["log_likelihood"] + 2)
+    ax.set_xlabel("p")
+    ax.set_ylabel("log-likelihood")
+    ax.legend(fontsize=8)
+    return {"log_likelihood": save(fig, out, f"{sol.id}_log_likelihood")}
+
+
+UNIT = ProblemType(
+    name="bernoulli_mle",
+    summary="MLE/MAP of a Bernoulli pixel model from binary images",
+    parameters=PARAMETERS,
+    parse=parse,
+    solve=solve,
+    statement=statement,
+    answers=("p_hat", "k", "n", "log_likelihood"),
+    nats=in_nats("log_likelihood"),
+    slips=LOG_BASES,
+    figures=(figure,),
+    example={"images": [[[1, 1], [1, 1]], [[0, 1], [0, 0]], [[1, 0], [1, 1]], [[0, 0], [1, 0]]]},
+)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from adlkit.solve.model import Solution
-from adlkit.solve.registry import register
-from adlkit.solve.spec import Fields
+from adlkit.solve.schema import Param
+from adlkit.solve.unit import ProblemType
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,14 @@ CONCEPTS: dict[str, Concept] = {
 }
 
 
-def parse(f: Fields) -> dict[str, Any]:
-    return {"topic": f.choice("topic", list(CONCEPTS))}
+PARAMETERS = (
+    Param("topic", "choice", "the question, by topic id", choices=tuple(CONCEPTS),
+          draw=lambda rng, d: str(rng.choice(list(CONCEPTS)))),
+)
+
+
+def statement(params: dict[str, Any]) -> str:
+    return CONCEPTS[params["topic"]].question
 
 
 def solve(pid: str, p: dict[str, Any]) -> Solution:
@@ -90,4 +96,13 @@ def solve(pid: str, p: dict[str, Any]) -> Solution:
     return sol
 
 
-register("concept", parse, solve, "the sheet's prose questions: GloVe vs word2vec, CoVe vs static, WGAN-GP")
+UNIT = ProblemType(
+    name="concept",
+    summary="the sheet's prose questions: GloVe vs word2vec, CoVe vs static, WGAN-GP",
+    parameters=PARAMETERS,
+    solve=solve,
+    statement=statement,
+    answers=("summary",),
+    example={"topic": "glove_vs_word2vec"},
+    marked=False,
+)

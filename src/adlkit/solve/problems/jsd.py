@@ -11,22 +11,31 @@ import math
 from typing import Any
 
 from adlkit.core.numbers import fmt
+from adlkit.divergences import jsd_terms
+from adlkit.solve.common import GAUSSIAN_CONVENTION, draw_normal, gaussian_text, read_step
+from adlkit.solve.figures import two_gaussian_figure
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.problems.kl import GAUSSIAN_CONVENTION, read_step, to_distribution
-from adlkit.solve.registry import register
-from adlkit.solve.spec import Fields
+from adlkit.solve.schema import Param
+from adlkit.solve.slips import LOG_BASES, variance_as_std
+from adlkit.solve.unit import ProblemType, in_nats
+
+PARAMETERS = (
+    Param("p", "gaussian", "the first Gaussian (univariate)", univariate=True,
+          draw=lambda rng, d: draw_normal(rng)),
+    Param("q", "gaussian", "the second Gaussian (univariate)", univariate=True,
+          draw=lambda rng, d: draw_normal(rng)),
+)
 
 
-def parse(f: Fields) -> dict[str, Any]:
-    return {"p": f.gaussian("p", univariate=True), "q": f.gaussian("q", univariate=True)}
+def statement(params: dict[str, Any]) -> str:
+    p, q = gaussian_text(params["p"]), gaussian_text(params["q"])
+    return (f"Compute the Jensen-Shannon divergence JSD(p || q) for p = {p} and q = {q} "
+            "(N(m, v): mean m, variance v), in nats, and show that JSD is symmetric.")
 
 
 def solve(pid: str, params: dict[str, Any]) -> Solution:
-    from adlkit.divergences import jsd_terms
-
     p, q = params["p"], params["q"]
-    P, Q = to_distribution(p), to_distribution(q)
-    tpq, tqp = jsd_terms(P, Q), jsd_terms(Q, P)
+    tpq, tqp = jsd_terms(p, q), jsd_terms(q, p)
     jpq, jqp = float(tpq.total), float(tqp.total)
     symmetric = math.isclose(jpq, jqp, rel_tol=1e-9, abs_tol=1e-12)
     sol = Solution(pid, "jsd", answers={"jsd": jpq, "jsd_pq": jpq, "jsd_qp": jqp,
@@ -60,4 +69,15 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     return sol
 
 
-register("jsd", parse, solve, "Jensen-Shannon divergence between Gaussians (quadrature), symmetry")
+UNIT = ProblemType(
+    name="jsd",
+    summary="Jensen-Shannon divergence between Gaussians (quadrature), symmetry",
+    parameters=PARAMETERS,
+    solve=solve,
+    statement=statement,
+    answers=("jsd", "jsd_pq", "jsd_qp", "symmetric"),
+    nats=in_nats("jsd", "jsd_pq", "jsd_qp"),
+    slips=(variance_as_std("p", "q"), *LOG_BASES),
+    figures=(two_gaussian_figure("JSD(p||q) = {jsd:.4f} nats"),),
+    example={"p": "N(3, 2)", "q": "N(4, 1)"},
+)

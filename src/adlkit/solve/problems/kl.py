@@ -9,46 +9,22 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from adlkit.core.numbers import fmt, fmt_matrix, fmt_vec
+from adlkit.core.numbers import fmt
+from adlkit.divergences import kl_terms
+from adlkit.solve.common import GAUSSIAN_CONVENTION, draw_gaussian, gaussian_text, read_step, same_shape
+from adlkit.solve.figures import two_gaussian_figure
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.registry import register
-from adlkit.solve.spec import INVALID, Fields, Gaussian
+from adlkit.solve.schema import Param
+from adlkit.solve.slips import LOG_BASES, swapped, variance_as_std
+from adlkit.solve.spec import Fields
+from adlkit.solve.unit import ProblemType, in_nats
 
-GAUSSIAN_CONVENTION = "N(m, v) means mean m and VARIANCE v (the course's notation); std = sqrt(v)"
-
-
-def to_distribution(g: Gaussian) -> Any:
-    """The :mod:`adlkit.divergences` type of a validated spec Gaussian."""
-    from adlkit.divergences import MultivariateNormal, Normal
-
-    if g.multivariate:
-        return MultivariateNormal(g.mean, g.var)
-    return Normal(g.mean, g.var)
-
-
-def same_shape(f: Fields, first: str, second: str, a: Any, b: Any) -> bool:
-    """Record an error on ``second`` unless the two Gaussians have the same dimension."""
-    if a is INVALID or b is INVALID:
-        return False
-    if a.multivariate != b.multivariate or a.dim != b.dim:
-        f.error(second, f"must have the same dimension as '{first}' ({a.dim}), got {b.dim}")
-        return False
-    return True
-
-
-def read_step(name: str, g: Gaussian, sub: str) -> Step:
-    """Step: read a Gaussian's parameters (variance, and the std it implies)."""
-    if g.multivariate:
-        return Step(f"{name}: mean and covariance",
-                    formula=rf"\mu_{sub} = {fmt_vec(g.mean)},\quad \Sigma_{sub} = {fmt_matrix(g.var)}")
-    return Step(f"{name} = {_plain(g)}: mean {fmt(g.mean)}, variance {fmt(g.var)}",
-                formula=rf"\mu_{sub} = {fmt(g.mean)},\quad \sigma_{sub}^2 = {fmt(g.var)}"
-                        rf",\quad \sigma_{sub} = \sqrt{{{fmt(g.var)}}}",
-                value=fmt(math.sqrt(g.var)))
-
-
-def _plain(g: Gaussian) -> str:
-    return f"N({fmt(g.mean)}, {fmt(g.var)})"
+PARAMETERS = (
+    Param("p", "gaussian", "the first Gaussian (uni- or multivariate)",
+          draw=lambda rng, d: draw_gaussian(rng, d, multivariate=0.25)),
+    Param("q", "gaussian", "the second Gaussian, of the same dimension as p",
+          draw=lambda rng, d: draw_gaussian(rng, d, like="p")),
+)
 
 
 TERM_TEXT = {
@@ -67,19 +43,20 @@ def term_steps(terms: Any, digits: int = 4) -> list[Step]:
                  substituted=t.substituted, value=fmt(t.value, digits)) for t in terms]
 
 
-def parse(f: Fields) -> dict[str, Any]:
-    p = f.gaussian("p")
-    q = f.gaussian("q")
-    same_shape(f, "p", "q", p, q)
-    return {"p": p, "q": q}
+def parse(f: Fields, params: dict[str, Any]) -> dict[str, Any]:
+    same_shape(f, "p", "q", params["p"], params["q"])
+    return params
+
+
+def statement(params: dict[str, Any]) -> str:
+    p, q = gaussian_text(params["p"]), gaussian_text(params["q"])
+    return (f"Compute KL(p || q) and KL(q || p) for p = {p} and q = {q} (N(m, v): mean m, variance v), "
+            "in nats. Is the KL divergence symmetric here?")
 
 
 def solve(pid: str, params: dict[str, Any]) -> Solution:
-    from adlkit.divergences import kl_terms
-
     p, q = params["p"], params["q"]
-    P, Q = to_distribution(p), to_distribution(q)
-    tpq, tqp = kl_terms(P, Q), kl_terms(Q, P)
+    tpq, tqp = kl_terms(p, q), kl_terms(q, p)
     kl_pq, kl_qp = float(tpq.total), float(tqp.total)
     symmetric = math.isclose(kl_pq, kl_qp, rel_tol=1e-9, abs_tol=1e-12)
     sol = Solution(pid, "kl", answers={"kl_pq": kl_pq, "kl_qp": kl_qp, "symmetric": symmetric})
@@ -107,4 +84,18 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     return sol
 
 
-register("kl", parse, solve, "KL divergence between Gaussians in both directions (closed form)")
+UNIT = ProblemType(
+    name="kl",
+    summary="KL divergence between Gaussians in both directions (closed form)",
+    parameters=PARAMETERS,
+    parse=parse,
+    solve=solve,
+    statement=statement,
+    answers=("kl_pq", "kl_qp", "symmetric"),
+    nats=in_nats("kl_pq", "kl_qp"),
+    slips=(variance_as_std("p", "q"),
+           swapped("kl_direction", "KL direction swapped (KL(q||p) for KL(p||q))", "p", "q", ("kl_pq", "kl_qp")),
+           *LOG_BASES),
+    figures=(two_gaussian_figure("KL(p||q) = {kl_pq:.4f},  KL(q||p) = {kl_qp:.4f}"),),
+    example={"p": "N(3, 2)", "q": "N(4, 1)"},
+)

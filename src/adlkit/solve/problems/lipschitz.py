@@ -8,72 +8,50 @@ endpoints and limits (SymPy, guarded by timeouts), cross-checked by a numeric sc
 from __future__ import annotations
 
 import math
-import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from adlkit.core import domain as core_domain
-from adlkit.core.domain import domain_latex, fmt_end
-from adlkit.core.grid import scan_grid
+from adlkit.core.domain import REAL_LINE, describe, domain_latex
+from adlkit.core.expr import evaluate, symbol
 from adlkit.core.latex import tex
 from adlkit.core.numbers import fmt
+from adlkit.lipschitz import lipschitz_constant
+from adlkit.plotting import subplots
+from adlkit.solve.common import check_defined, draw_interval, draw_number, maybe
+from adlkit.solve.figures import plot_range, save
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.registry import register
+from adlkit.solve.schema import Param
 from adlkit.solve.spec import INVALID, Fields
+from adlkit.solve.unit import ProblemType
+
+FORMS = ("{a}*x^2", "{a}*sin({b}*x)", "{a}*x + {b}", "{a}*x^3 - {b}*x", "{a}*exp(-x^2)", "{a}*log(1 + x^2)")
 
 
-def parse_domain(f: Fields, name: str = "domain") -> Any:
-    """``[a, b]`` with numbers or "-oo"/"oo"; default the real line. Returns (a, b) floats."""
-    try:
-        return core_domain.parse_domain(f._get(name, None))
-    except ValueError as err:
-        return f.error(name, str(err))
+def _draw_f(rng, drawn) -> str:
+    form = FORMS[int(rng.integers(len(FORMS)))]
+    return form.format(a=draw_number(rng, 0.1, 3), b=draw_number(rng, 0.1, 2))
 
 
-def check_defined(f: Fields, name: str, expr: sp.Expr, domain: tuple[float, float], *,
-                  nonnegative: bool = False) -> bool:
-    """Record an error unless ``expr`` is real (and finite where |x| <= 20, and >= 0 when
-    asked) on a scan of the domain."""
-    from adlkit.core.expr import evaluate, symbol
-
-    xs = scan_grid(*domain)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            v = np.broadcast_to(np.asarray(evaluate(expr, {symbol("x"): xs}, backend="numpy"),
-                                           dtype=np.float64), xs.shape)
-        except Exception as err:  # an expression numpy cannot evaluate
-            f.error(name, f"cannot be evaluated numerically: {err}")
-            return False
-    bad = np.isnan(v)
-    if np.any(bad):
-        x0 = xs[int(np.argmax(bad))]
-        f.error(name, f"is not defined (not real) at x = {x0:.6g} in the domain; restrict 'domain'")
-        return False
-    bad = np.isinf(v) & (np.abs(xs) <= 20)
-    if np.any(bad):
-        x0 = xs[int(np.argmax(bad))]
-        f.error(name, f"is not finite at x = {x0:.6g} in the domain")
-        return False
-    if nonnegative and np.all(v == 0):
-        f.error(name, "is zero everywhere on the domain: there is nothing to normalise")
-        return False
-    if nonnegative and np.any(v < 0):
-        x0 = xs[int(np.argmax(v < 0))]
-        f.error(name, f"must be a non-negative (unnormalised) density, but f({x0:.6g}) = {float(v[xs == x0][0]):.6g} < 0")
-        return False
-    return True
+PARAMETERS = (
+    Param("f", "expression", "the function f(x)", variables=("x",), draw=_draw_f),
+    Param("domain", "domain", "the interval [a, b] on which f is considered", default=REAL_LINE,
+          default_text="the real line", draw=lambda rng, d: maybe(rng, draw_interval(rng))),
+)
 
 
-def parse(f: Fields) -> dict[str, Any]:
-    expr = f.expression("f", ["x"])
-    domain = parse_domain(f)
-    if expr is not INVALID and domain is not INVALID:
-        if not check_defined(f, "f", expr, domain):
-            expr = INVALID
-    return {"f": expr, "domain": domain}
+def parse(f: Fields, params: dict[str, Any]) -> dict[str, Any]:
+    expr, domain = params["f"], params["domain"]
+    if expr is not INVALID and domain is not INVALID and not check_defined(f, "f", expr, domain):
+        return {**params, "f": INVALID}
+    return params
+
+
+def statement(params: dict[str, Any]) -> str:
+    return (f"Find the Lipschitz constant of f(x) = {params['f']} on {describe(params['domain'])}. "
+            "Can f be used as a WGAN critic (1-Lipschitz)?")
 
 
 def _val(v: float, exact: Any) -> str:
@@ -86,8 +64,6 @@ def _val(v: float, exact: Any) -> str:
 
 
 def solve(pid: str, params: dict[str, Any]) -> Solution:
-    from adlkit.lipschitz import lipschitz_constant
-
     f, domain = params["f"], params["domain"]
     r = lipschitz_constant(f, domain)
     K = r.constant
@@ -99,8 +75,7 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     sol.conventions = {
         "definition": "f is K-Lipschitz on D if |f(x) - f(y)| <= K |x - y| for all x, y in D; "
                       "constant = the smallest such K = sup over D of |f'(x)|",
-        "domain": f"[{fmt_end(domain[0])}, {fmt_end(domain[1])}]" + (" (the real line, the default)"
-                                                                     if domain == (-math.inf, math.inf) else ""),
+        "domain": describe(domain),
         "infinite": "constant is \"inf\" when |f'| is unbounded on the domain (f is not Lipschitz)",
         "wgan": "wgan_ok: constant <= 1 (the WGAN critic must be 1-Lipschitz)",
         "method": ("symbolic: critical points of f', endpoints and limits by SymPy, checked by a "
@@ -163,4 +138,40 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     return sol
 
 
-register("lipschitz", parse, solve, "Lipschitz constant sup |f'| of a 1-D expression; WGAN eligibility")
+def figure(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]:
+    x = symbol("x")
+    f = p["f"]
+    df = sp.diff(f, x)
+    lo, hi = plot_range(p["domain"])
+    xs = np.linspace(lo, hi, 800)
+    fv = np.broadcast_to(np.asarray(evaluate(f, {x: xs}), dtype=float), xs.shape)
+    dv = np.abs(np.broadcast_to(np.asarray(evaluate(df, {x: xs}), dtype=float), xs.shape))
+    fig, (a1, a2) = subplots(1, 2, figsize=(9, 3.6))
+    a1.plot(xs, fv, color="C0")
+    a1.set_title("f(x)")
+    a2.plot(xs, dv, color="C3", label="|f'(x)|")
+    K = sol.answers["constant"]
+    if math.isfinite(K):
+        a2.axhline(K, color="k", ls="--", lw=1, label=f"K = {K:.4g}")
+    a2.axhline(1, color="C2", ls=":", lw=1, label="WGAN bound 1")
+    finite = dv[np.isfinite(dv)]
+    if finite.size and finite.max() > 1e3 * max(float(np.median(finite)), 1e-12):
+        a2.set_yscale("log")  # |f'| spans many orders of magnitude
+    a2.set_title("|f'(x)|" + ("" if math.isfinite(K) else "  (unbounded: K = inf)"))
+    a2.legend(fontsize=8)
+    for a in (a1, a2):
+        a.set_xlabel("x")
+    return {"derivative": save(fig, out, f"{sol.id}_derivative")}
+
+
+UNIT = ProblemType(
+    name="lipschitz",
+    summary="Lipschitz constant sup |f'| of a 1-D expression; WGAN eligibility",
+    parameters=PARAMETERS,
+    parse=parse,
+    solve=solve,
+    statement=statement,
+    answers=("constant", "is_lipschitz", "wgan_ok", "attained"),
+    figures=(figure,),
+    example={"f": "x^2", "domain": [-1, 1]},
+)

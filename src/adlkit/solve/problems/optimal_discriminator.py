@@ -8,22 +8,38 @@ Computed by :mod:`adlkit.gan.optimal` (and :mod:`adlkit.divergences` for the JSD
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from adlkit.core.numbers import fmt
+from adlkit.gan.optimal import crossing_points, log_ratio_coefficients, optimal_discriminator_at, value_at_optimum
+from adlkit.plotting import subplots
+from adlkit.solve.common import GAUSSIAN_CONVENTION, draw_normal, draw_numbers, gaussian_text, maybe, read_step
+from adlkit.solve.figures import save, two_gaussians
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.problems.kl import GAUSSIAN_CONVENTION, read_step, to_distribution
-from adlkit.solve.registry import register
-from adlkit.solve.spec import INVALID, Fields
+from adlkit.solve.schema import Param
+from adlkit.solve.slips import swapped, variance_as_std
+from adlkit.solve.unit import ProblemType
+
+PARAMETERS = (
+    Param("p_data", "gaussian", "the data distribution (univariate Gaussian)", univariate=True,
+          draw=lambda rng, d: draw_normal(rng)),
+    Param("p_g", "gaussian", "the generator's distribution (univariate Gaussian)", univariate=True,
+          draw=lambda rng, d: draw_normal(rng)),
+    Param("at", "number_list", "points x at which to evaluate D*(x)", default=[], default_text="none",
+          draw=lambda rng, d: maybe(rng, draw_numbers(rng, int(rng.integers(1, 5)), -4, 6), 0.8)),
+)
 
 
-def parse(f: Fields) -> dict[str, Any]:
-    p_data = f.gaussian("p_data", univariate=True)
-    p_g = f.gaussian("p_g", univariate=True)
-    at = f.number_list("at", default=[])
-    if at is not INVALID:
-        at = [float(v) for v in at]
-    return {"p_data": p_data, "p_g": p_g, "at": at}
+def statement(params: dict[str, Any]) -> str:
+    pd, pg = gaussian_text(params["p_data"]), gaussian_text(params["p_g"])
+    at = params["at"]
+    where = f", evaluate it at x = {', '.join(fmt(float(x)) for x in at)}" if len(at) else ""
+    return (f"For a fixed generator with p_g = {pg} and data p_data = {pd} (N(m, v): mean m, variance v), "
+            f"derive the optimal discriminator D*(x){where}, find where D* = 1/2, and give the value "
+            "of the GAN game at D*.")
 
 
 def formula_text(a: float, b: float, c: float) -> str:
@@ -48,18 +64,13 @@ def _density_tex(m: float, v: float) -> str:
 
 
 def solve(pid: str, params: dict[str, Any]) -> Solution:
-    import numpy as np
-
-    from adlkit.gan.optimal import crossing_points, log_ratio_coefficients, optimal_discriminator_at, value_at_optimum
-
     pd, pg = params["p_data"], params["p_g"]
-    P, G = to_distribution(pd), to_distribution(pg)
-    coef = log_ratio_coefficients(P, G)
+    coef = log_ratio_coefficients(pd, pg)
     a, b, c = (coef[k].value for k in ("a", "b", "c"))
     at = np.asarray(params["at"], dtype=np.float64)
-    values = optimal_discriminator_at(P, G, at) if at.size else np.array([])
-    cross = crossing_points(P, G)
-    game = value_at_optimum(P, G)
+    values = optimal_discriminator_at(pd, pg, at) if at.size else np.array([])
+    cross = crossing_points(pd, pg)
+    game = value_at_optimum(pd, pg)
     jsd = game["two_jsd"].value / 2
     sol = Solution(pid, "optimal_discriminator", answers={
         "values": [float(v) for v in values],
@@ -98,13 +109,13 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     if at.size:
         sub = []
         for x, v in zip(at, values):
-            lp, lg = float(P.log_prob(x)), float(G.log_prob(x))
+            lp, lg = float(pd.log_prob(x)), float(pg.log_prob(x))
             sub.append(Step(f"x = {fmt(x)}", formula=rf"p_{{data}} = {fmt(math.exp(lp), 5)},\ p_g = {fmt(math.exp(lg), 5)}",
                             value=rf"D^*({fmt(x)}) = {fmt(v)}"))
         sol.step("Values at the given points", substeps=sub)
     if cross:
         if len(cross) == 2:
-            mid = optimal_discriminator_at(P, G, np.array([(cross[0] + cross[1]) / 2]))[0]
+            mid = optimal_discriminator_at(pd, pg, np.array([(cross[0] + cross[1]) / 2]))[0]
             where = ("D* < 1/2 between them (p_g dominates), D* > 1/2 outside (p_data dominates)"
                      if mid < 0.5 else
                      "D* > 1/2 between them (p_data dominates), D* < 1/2 outside (p_g dominates)")
@@ -119,4 +130,34 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     return sol
 
 
-register("optimal_discriminator", parse, solve, "optimal GAN discriminator for two Gaussians, values, game value")
+def figure(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]:
+    fig, ax = subplots(figsize=(7, 4))
+    xs = two_gaussians(ax, p["p_data"], p["p_g"], ("p_data", "p_g"))
+    ax2 = ax.twinx()
+    d = optimal_discriminator_at(p["p_data"], p["p_g"], xs)
+    ax2.plot(xs, d, color="C2", lw=2, label="D*(x)")
+    ax2.axhline(0.5, color="grey", lw=0.8, ls=":")
+    if sol.answers.get("values"):
+        ax2.scatter(p["at"], sol.answers["values"], color="C2", zorder=5)
+    ax2.set_ylim(-0.02, 1.02)
+    ax2.set_ylabel("D*(x)")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8)
+    ax.set_title("Optimal discriminator D*(x) = p_data / (p_data + p_g)")
+    return {"discriminator": save(fig, out, f"{sol.id}_discriminator")}
+
+
+UNIT = ProblemType(
+    name="optimal_discriminator",
+    summary="optimal GAN discriminator for two Gaussians, values, game value",
+    parameters=PARAMETERS,
+    solve=solve,
+    statement=statement,
+    answers=("values", "formula", "log_ratio", "half_at", "game_value", "jsd"),
+    slips=(variance_as_std("p_data", "p_g"),
+           swapped("p_data_p_g_swapped", "p_data and p_g swapped (D*(x) is the probability that x is REAL)",
+                   "p_data", "p_g", ("values",))),
+    figures=(figure,),
+    example={"p_data": "N(3, 2)", "p_g": "N(4, 1)", "at": [1, 2, 3, 4, 5, 6]},
+)

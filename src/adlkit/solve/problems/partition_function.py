@@ -7,26 +7,50 @@ the square completed; otherwise SymPy (under a timeout); adaptive quadrature alw
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
-from adlkit.core.domain import fmt_end
+from adlkit.core.domain import REAL_LINE, describe
+from adlkit.core.expr import evaluate, symbol
 from adlkit.core.latex import tex
 from adlkit.core.numbers import fmt
+from adlkit.ebm.partition import partition_function
+from adlkit.plotting import subplots
+from adlkit.solve.common import check_defined, draw_interval, draw_number, maybe
+from adlkit.solve.figures import plot_range, save
 from adlkit.solve.model import Solution
-from adlkit.solve.problems.lipschitz import check_defined, parse_domain
-from adlkit.solve.registry import register
+from adlkit.solve.schema import Param
 from adlkit.solve.spec import INVALID, Fields
+from adlkit.solve.unit import ProblemType
+
+FORMS = ("exp(-{a}*(x - {m})^2)", "{c}*exp(-{a}*abs(x - {m}))", "exp(-{a}*x)", "x^2 + {c}", "{c}*exp(-x^2/{a})")
 
 
-def parse(f: Fields) -> dict[str, Any]:
-    expr = f.expression("f", ["x"])
-    domain = parse_domain(f)
-    if expr is not INVALID and domain is not INVALID:
-        if not check_defined(f, "f", expr, domain, nonnegative=True):
-            expr = INVALID
-    return {"f": expr, "domain": domain}
+def _draw_f(rng, drawn) -> str:
+    form = FORMS[int(rng.integers(len(FORMS)))]
+    return form.format(a=draw_number(rng, 0.2, 2), m=draw_number(rng, -2, 2), c=draw_number(rng, 0.5, 3))
+
+
+PARAMETERS = (
+    Param("f", "expression", "the unnormalised density f(x) >= 0", variables=("x",), draw=_draw_f),
+    Param("domain", "domain", "the interval [a, b] to integrate over", default=REAL_LINE,
+          default_text="the real line", draw=lambda rng, d: maybe(rng, draw_interval(rng))),
+)
+
+
+def parse(f: Fields, params: dict[str, Any]) -> dict[str, Any]:
+    expr, domain = params["f"], params["domain"]
+    if expr is not INVALID and domain is not INVALID and not check_defined(f, "f", expr, domain, nonnegative=True):
+        return {**params, "f": INVALID}
+    return params
+
+
+def statement(params: dict[str, Any]) -> str:
+    return (f"An energy-based model has the unnormalised density f(x) = {params['f']} on "
+            f"{describe(params['domain'])}. Compute its partition function Z and the normalised density.")
 
 
 def _bounds(domain: tuple[float, float]) -> tuple[str, str]:
@@ -37,8 +61,6 @@ def _bounds(domain: tuple[float, float]) -> tuple[str, str]:
 
 
 def solve(pid: str, params: dict[str, Any]) -> Solution:
-    from adlkit.ebm.partition import partition_function
-
     f, domain = params["f"], params["domain"]
     r = partition_function(f, domain)
     exact = None if r.Z_exact is None else str(r.Z_exact)
@@ -47,8 +69,7 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     })
     sol.conventions = {
         "definition": "Z = integral of f(x) dx over the domain; the normalised density is p(x) = f(x) / Z",
-        "domain": f"[{fmt_end(domain[0])}, {fmt_end(domain[1])}]" + (" (the real line, the default)"
-                                                                     if domain == (-math.inf, math.inf) else ""),
+        "domain": describe(domain),
         "exact": "Z_exact is SymPy's closed form as text (null when none was found); Z is its value, "
                  "or the quadrature value when there is no closed form",
         "numeric": "Z_numeric: globally adaptive Gauss-Legendre quadrature, float64, always computed as a check",
@@ -96,4 +117,37 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     return sol
 
 
-register("partition_function", parse, solve, "partition function Z of a 1-D unnormalised density (exact and quadrature)")
+def figure(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]:
+    x = symbol("x")
+    centre = 0.0
+    lo, hi = plot_range(p["domain"])
+    xs = np.linspace(lo, hi, 800)
+    fv = np.broadcast_to(np.asarray(evaluate(p["f"], {x: xs}), dtype=float), xs.shape)
+    if np.all(np.isfinite(fv)) and fv.max() > 0 and math.isinf(p["domain"][0]) and math.isinf(p["domain"][1]):
+        centre = float(np.sum(xs * fv) / np.sum(fv))  # re-centre on the mass
+        lo, hi = centre - 8, centre + 8
+        xs = np.linspace(lo, hi, 800)
+        fv = np.broadcast_to(np.asarray(evaluate(p["f"], {x: xs}), dtype=float), xs.shape)
+    fig, ax = subplots(figsize=(7, 3.6))
+    ax.plot(xs, fv, color="C0", label="unnormalised f(x)")
+    Z = sol.answers["Z"]
+    if math.isfinite(Z):
+        ax.fill_between(xs, 0, fv, color="C0", alpha=0.25, label=f"area Z = {Z:.4f}")
+        ax.plot(xs, fv / Z, color="C1", label="normalised p(x) = f(x)/Z")
+    ax.set_xlabel("x")
+    ax.legend(fontsize=8)
+    ax.set_title("Partition function" + ("" if math.isfinite(Z) else ": the area is infinite"))
+    return {"density": save(fig, out, f"{sol.id}_density")}
+
+
+UNIT = ProblemType(
+    name="partition_function",
+    summary="partition function Z of a 1-D unnormalised density (exact and quadrature)",
+    parameters=PARAMETERS,
+    parse=parse,
+    solve=solve,
+    statement=statement,
+    answers=("Z", "Z_exact", "Z_numeric", "normalizable"),
+    figures=(figure,),
+    example={"f": "exp(-(x - 2.5)^2/9)"},
+)

@@ -3,13 +3,56 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from adlkit.core.numbers import fmt
+from adlkit.divergences import Empirical, wasserstein_terms
+from adlkit.plotting import subplots
+from adlkit.solve.common import GAUSSIAN_CONVENTION, draw_gaussian, draw_numbers, gaussian_text, maybe, read_step, same_shape
+from adlkit.solve.figures import save, two_gaussian_figure
 from adlkit.solve.model import Solution
-from adlkit.solve.problems.kl import GAUSSIAN_CONVENTION, read_step, same_shape, to_distribution
-from adlkit.solve.registry import register
+from adlkit.solve.schema import OMIT, Param
+from adlkit.solve.slips import variance_as_std
 from adlkit.solve.spec import INVALID, Fields
+from adlkit.solve.unit import ProblemType
+
+
+def _gaussians_given(f: Fields) -> bool:
+    return f.has("a") or f.has("b")
+
+
+def _samples_given(f: Fields) -> bool:
+    return f.has("a_samples") or f.has("b_samples")
+
+
+def _draw_a(rng, drawn):
+    if rng.random() < 0.3:
+        return OMIT  # samples instead
+    return draw_gaussian(rng, drawn, multivariate=0.0 if drawn.get("p", 2) == 1 else 0.25)
+
+
+def _draw_a_samples(rng, drawn):
+    return OMIT if "a" in drawn else draw_numbers(rng, int(rng.integers(2, 7)), -5, 5)
+
+
+PARAMETERS = (
+    Param("p", "choice", "the order p of W_p", default=2, choices=(1, 2),
+          draw=lambda rng, d: maybe(rng, int(rng.integers(1, 3)))),
+    Param("a", "gaussian", "the first Gaussian (or give samples a_samples, b_samples instead)",
+          when=lambda f: not _samples_given(f), draw=_draw_a),
+    Param("b", "gaussian", "the second Gaussian, of the same dimension as a",
+          when=lambda f: not _samples_given(f),
+          draw=lambda rng, d: draw_gaussian(rng, d, like="a") if "a" in d else OMIT),
+    Param("a_samples", "number_list", "the first 1-D sample (instead of Gaussians a, b)",
+          when=lambda f: _samples_given(f) and not _gaussians_given(f), draw=_draw_a_samples),
+    Param("b_samples", "number_list", "the second sample, of the same length as a_samples",
+          when=lambda f: _samples_given(f) and not _gaussians_given(f),
+          draw=lambda rng, d: draw_numbers(rng, len(d["a_samples"]), -5, 5) if "a_samples" in d else OMIT),
+)
+
 
 TEXT = {
     "mean": "Squared distance between the means",
@@ -24,40 +67,37 @@ TEXT = {
 }
 
 
-def parse(f: Fields) -> dict[str, Any]:
-    p = f.choice("p", [1, 2], default=2)
-    if isinstance(p, bool):  # true == 1 in Python: refuse it explicitly
-        p = f.error("p", f"must be one of 1, 2, got {p!r}")
-    gauss = f.has("a") or f.has("b")
-    samples = f.has("a_samples") or f.has("b_samples")
-    out: dict[str, Any] = {"p": p}
-    if gauss and samples:
+def parse(f: Fields, params: dict[str, Any]) -> dict[str, Any]:
+    p = params["p"]
+    if _gaussians_given(f) and _samples_given(f):
         f.error("a_samples", "give either Gaussians 'a', 'b' or samples 'a_samples', 'b_samples', not both")
-        f.used.update({"a", "b", "a_samples", "b_samples"})
-        out["kind"] = INVALID
-        return out
-    if samples:
-        a = f.number_list("a_samples")
-        b = f.number_list("b_samples")
+        return {"p": p, "kind": INVALID}
+    if _samples_given(f):
+        a, b = params["a_samples"], params["b_samples"]
         if a is not INVALID and b is not INVALID and len(a) != len(b):
             f.error("b_samples", f"must have the same length as 'a_samples' ({len(a)}), got {len(b)}")
-        out.update(kind="samples", a=a, b=b)
-        return out
-    a = f.gaussian("a")
-    b = f.gaussian("b")
+        return {**params, "kind": "samples"}
+    a, b = params["a"], params["b"]
     if same_shape(f, "a", "b", a, b) and a.multivariate and p == 1:
         f.error("p", "must be 2 for multivariate Gaussians (W1 has no closed form there), got 1")
-    out.update(kind="gaussian", a=a, b=b)
-    return out
+    return {**params, "kind": "gaussian"}
+
+
+def statement(params: dict[str, Any]) -> str:
+    p = int(params["p"])
+    if params["kind"] == "samples":
+        a, b = (", ".join(fmt(v) for v in params[k]) for k in ("a_samples", "b_samples"))
+        return (f"Compute the Wasserstein distance W_{p} between the empirical distributions of the "
+                f"samples a = [{a}] and b = [{b}].")
+    a, b = gaussian_text(params["a"]), gaussian_text(params["b"])
+    return f"Compute the Wasserstein distance W_{p} between a = {a} and b = {b} (N(m, v): mean m, variance v)."
 
 
 def solve(pid: str, params: dict[str, Any]) -> Solution:
-    from adlkit.divergences import Empirical, wasserstein_terms
-
     p = int(params["p"])
     sol = Solution(pid, "wasserstein", answers={})
     if params["kind"] == "samples":
-        A, B = Empirical(params["a"]), Empirical(params["b"])
+        A, B = Empirical(params["a_samples"]), Empirical(params["b_samples"])
         sol.conventions = {
             "definition": f"W_{p}(P, Q) = ((1/n) sum_i |X_(i) - Y_(i)|^{p})^(1/{p}) over the sorted "
                           "samples (the sheet's definition; in 1-D the sorted pairing is the optimal coupling)",
@@ -66,8 +106,7 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
         sol.step(f"The samples have n = {A.n} points each; in one dimension the optimal transport "
                  "plan matches them in sorted order")
     else:
-        a, b = params["a"], params["b"]
-        A, B = to_distribution(a), to_distribution(b)
+        A, B = params["a"], params["b"]
         sol.conventions = {
             "gaussian": GAUSSIAN_CONVENTION,
             "definition": f"W_{p} = (inf over couplings of E|X - Y|^{p})^(1/{p}), Euclidean distance",
@@ -75,7 +114,7 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
                        else "W1 between 1-D Gaussians by the quantile integral int_0^1 |F^-1(u) - G^-1(u)| du "
                             "(adaptive quadrature)"),
         }
-        sol.step("Read the two Gaussians", substeps=[read_step("a", a, "1"), read_step("b", b, "2")])
+        sol.step("Read the two Gaussians", substeps=[read_step("a", A, "1"), read_step("b", B, "2")])
     terms = wasserstein_terms(A, B, p=p)
     sol.step(f"Formula for W_{p}", formula=terms.latex)
     for t in terms:
@@ -96,4 +135,29 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     return sol
 
 
-register("wasserstein", parse, solve, "W1/W2 between Gaussians (closed form / quantile integral) or 1-D samples")
+def figure(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]:
+    if p["kind"] == "gaussian":
+        return two_gaussian_figure(f"W_{int(p['p'])} = {{distance:.4f}}", ("a", "b"), ("a", "b"))(sol, p, out)
+    fig, ax = subplots(figsize=(7, 3.2))
+    xs, ys = np.sort(p["a_samples"]), np.sort(p["b_samples"])
+    for _i, (x, y) in enumerate(zip(xs, ys)):
+        ax.plot([x, y], [1, 0], color="grey", lw=0.8)
+    ax.scatter(xs, np.ones_like(xs), label="a (sorted)")
+    ax.scatter(ys, np.zeros_like(ys), label="b (sorted)")
+    ax.set_yticks([0, 1], ["b", "a"])
+    ax.set_title(f"Sorted matching: W_{int(p['p'])} = {sol.answers['distance']:.4f}")
+    return {"matching": save(fig, out, f"{sol.id}_matching")}
+
+
+UNIT = ProblemType(
+    name="wasserstein",
+    summary="W1/W2 between Gaussians (closed form / quantile integral) or 1-D samples",
+    parameters=PARAMETERS,
+    parse=parse,
+    solve=solve,
+    statement=statement,
+    answers=("distance",),
+    slips=(variance_as_std("a", "b"),),
+    figures=(figure,),
+    example={"p": 2, "a": "N(3, 2)", "b": "N(4, 1)"},
+)

@@ -6,57 +6,75 @@ compiles for its hot loop.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from adlkit.embeddings.windows import cbow_samples, half_window, parameter_count, skipgram_pairs
+from adlkit.solve.common import maybe
 from adlkit.solve.model import Solution, Step
-from adlkit.solve.registry import register
+from adlkit.solve.schema import OMIT, Param
+from adlkit.solve.slips import Problem, SlipRule, resolve
 from adlkit.solve.spec import INVALID, Fields
+from adlkit.solve.unit import ProblemType
 
 MAX_TOKENS = 10_000
 MAX_PAIRS = 1_000_000  # the training sets are printed in full: keep them printable
+WORDS = ("the", "cat", "sat", "on", "mat", "a", "dog", "ran", "to", "park")
 
 
-def parse(f: Fields) -> dict[str, Any]:
-    has_sentence, has_length = f.has("sentence"), f.has("length")
+def _check_window(window: int, params: dict[str, Any]) -> str | None:
+    try:
+        half_window(window)
+    except ValueError:
+        return f"is the total span including the centre word: odd and at least 3, got {window}"
+    return None
+
+
+def _draw_sentence(rng, drawn):
+    if rng.random() < 0.5:
+        return OMIT  # give the length instead
+    return [WORDS[int(i)] for i in rng.integers(len(WORDS), size=int(rng.integers(3, 9)))]
+
+
+PARAMETERS = (
+    Param("sentence", "tokens", "the sentence, as tokens (or give its length)", max_len=MAX_TOKENS,
+          when=lambda f: not f.has("length"), missing="is required (or give 'length')", draw=_draw_sentence),
+    Param("length", "integer", "n, for the sentence w1..wn of distinct tokens (instead of 'sentence')",
+          minimum=1, maximum=MAX_TOKENS, when=lambda f: f.has("length") and not f.has("sentence"),
+          draw=lambda rng, d: OMIT if "sentence" in d else int(rng.integers(3, 9))),
+    Param("window", "integer", "the total span including the centre word (odd, at least 3)",
+          check=_check_window, draw=lambda rng, d: int(rng.choice([3, 5, 7]))),
+    Param("dim", "integer", "d, the embedding size", minimum=1, draw=lambda rng, d: int(rng.integers(2, 11))),
+    Param("bias", "boolean", "whether the output layer has a bias (V more parameters)", default=False,
+          draw=lambda rng, d: maybe(rng, bool(rng.random() < 0.5))),
+)
+
+
+def parse(f: Fields, params: dict[str, Any]) -> dict[str, Any]:
     tokens: Any = INVALID
-    if has_sentence and has_length:
+    if f.has("sentence") and f.has("length"):
         f.error("sentence", "give either 'sentence' or 'length', not both")
-        f.used.add("length")
-    elif has_sentence:
-        raw = f._get("sentence", None)
-        if isinstance(raw, str):
-            raw = raw.split()
-        if (not isinstance(raw, list) or not raw
-                or not all(isinstance(t, (str, int, float)) and not isinstance(t, bool) for t in raw)):
-            f.error("sentence", "must be a non-empty list of tokens")
-        elif len(raw) > MAX_TOKENS:
-            f.error("sentence", f"must have at most {MAX_TOKENS} tokens, got {len(raw)}")
-        else:
-            tokens = [str(t) for t in raw]
-    elif has_length:
-        n = f.number("length", integer=True, minimum=1)
-        if n is not INVALID and n > MAX_TOKENS:
-            f.error("length", f"must be at most {MAX_TOKENS}, got {n}")
-        elif n is not INVALID:
+    elif f.has("length"):
+        n = params["length"]
+        if n is not INVALID:
             tokens = [f"w{i}" for i in range(1, n + 1)]
     else:
-        f.error("sentence", "is required (or give 'length')")
-    window = f.number("window", integer=True)
-    if window is not INVALID:
-        try:
-            half_window(window)
-        except ValueError:
-            f.error("window", f"is the total span including the centre word: odd and at least 3, got {window}")
-            window = INVALID
+        tokens = params["sentence"]
+    window = params["window"]
     if tokens is not INVALID and window is not INVALID:
         n, half = len(tokens), half_window(window)
         pairs = sum(min(i, half) + min(n - 1 - i, half) for i in range(n))
         if pairs > MAX_PAIRS:
             f.error("window", f"gives {pairs} skip-gram pairs for {n} tokens; at most {MAX_PAIRS} are listed")
-    dim = f.number("dim", integer=True, minimum=1)
-    bias = f.boolean("bias", default=False)
-    return {"tokens": tokens, "window": window, "dim": dim, "bias": bias}
+    return {"tokens": tokens, "window": window, "dim": params["dim"], "bias": params["bias"]}
+
+
+def statement(params: dict[str, Any]) -> str:
+    tokens, window = params["tokens"], params["window"]
+    bias = " with an output bias" if params["bias"] else ""
+    return (f"For the sentence \"{' '.join(tokens)}\", a window of {window} (the total span, centre "
+            f"word included) and embeddings of size {params['dim']}{bias}, give the number of trainable "
+            "parameters of CBOW and skip-gram (full softmax) and list their training sets.")
 
 
 def _w(tok: str) -> str:
@@ -119,4 +137,29 @@ def solve(pid: str, p: dict[str, Any]) -> Solution:
     return sol
 
 
-register("word2vec", parse, solve, "word2vec CBOW/skip-gram parameter counts and training sets")
+def _one_sided_window(problem: Problem, key: str, answers: dict[str, Any], unit: ProblemType):
+    w = problem.get("window")
+    if isinstance(w, (int, float)) and not isinstance(w, bool) and int(w) == w and w >= 3:
+        p = copy.deepcopy(problem)
+        p["window"] = 2 * int(w) + 1
+        yield (f"re-solved with {int(w)} word(s) on EACH side (window {2 * int(w) + 1}), "
+               f"not {int(w) // 2} each side"), resolve(p, key)
+
+
+WINDOW_ONE_SIDED = SlipRule(
+    "window_one_sided", "window counted one-sided (the window is the TOTAL span, centre included)",
+    ("cbow_training_set", "skipgram_training_set", "cbow_training_set_size", "skipgram_training_set_size"),
+    _one_sided_window)
+
+UNIT = ProblemType(
+    name="word2vec",
+    summary="word2vec CBOW/skip-gram parameter counts and training sets",
+    parameters=PARAMETERS,
+    parse=parse,
+    solve=solve,
+    statement=statement,
+    answers=("vocab_size", "cbow_parameters", "skipgram_parameters", "cbow_training_set",
+             "skipgram_training_set", "cbow_training_set_size", "skipgram_training_set_size"),
+    slips=(WINDOW_ONE_SIDED,),
+    example={"length": 5, "window": 3, "dim": 4},
+)

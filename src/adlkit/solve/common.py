@@ -1,0 +1,142 @@
+"""Helpers that several problem types share (never imported from a sibling problem module):
+the Gaussian convention and its reading step, checks that span two fields, and the draws of
+random parameter values in the spec's raw form.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from adlkit.core.expr import evaluate, symbol
+from adlkit.core.grid import scan_grid
+from adlkit.core.numbers import fmt, fmt_matrix, fmt_vec
+from adlkit.solve.model import Step
+from adlkit.solve.schema import OMIT
+from adlkit.solve.spec import INVALID, Fields, Gaussian
+
+GAUSSIAN_CONVENTION = "N(m, v) means mean m and VARIANCE v (the course's notation); std = sqrt(v)"
+
+
+# -- Gaussians ------------------------------------------------------------------------------------
+def read_step(name: str, g: Gaussian, sub: str) -> Step:
+    """Step: read a Gaussian's parameters (variance, and the std it implies)."""
+    if g.multivariate:
+        return Step(f"{name}: mean and covariance",
+                    formula=rf"\mu_{sub} = {fmt_vec(g.mean)},\quad \Sigma_{sub} = {fmt_matrix(g.cov)}")
+    return Step(f"{name} = {gaussian_text(g)}: mean {fmt(g.mean)}, variance {fmt(g.var)}",
+                formula=rf"\mu_{sub} = {fmt(g.mean)},\quad \sigma_{sub}^2 = {fmt(g.var)}"
+                        rf",\quad \sigma_{sub} = \sqrt{{{fmt(g.var)}}}",
+                value=fmt(math.sqrt(g.var)))
+
+
+def gaussian_text(g: Gaussian) -> str:
+    """``N(m, v)`` (v the variance) or ``N([..], [[..]])``, as a statement writes it."""
+    if g.multivariate:
+        return f"N({_plain_list(g.mean)}, {_plain_list(g.cov)})"
+    return f"N({fmt(g.mean)}, {fmt(g.var)})"
+
+
+def _plain_list(a: Any) -> str:
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return fmt(float(a))
+    return "[" + ", ".join(_plain_list(x) for x in a) + "]"
+
+
+def same_shape(f: Fields, first: str, second: str, a: Any, b: Any) -> bool:
+    """Record an error on ``second`` unless the two Gaussians have the same dimension."""
+    if a is INVALID or b is INVALID:
+        return False
+    if a.multivariate != b.multivariate or a.dim != b.dim:
+        f.error(second, f"must have the same dimension as '{first}' ({a.dim}), got {b.dim}")
+        return False
+    return True
+
+
+# -- expressions on a domain ----------------------------------------------------------------------
+def check_defined(f: Fields, name: str, expr: Any, domain: tuple[float, float], *,
+                  nonnegative: bool = False) -> bool:
+    """Record an error unless ``expr`` is real (and finite where |x| <= 20, and >= 0 when
+    asked) on a scan of the domain."""
+    xs = scan_grid(*domain)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            v = np.broadcast_to(np.asarray(evaluate(expr, {symbol("x"): xs}, backend="numpy"),
+                                           dtype=np.float64), xs.shape)
+        except Exception as err:  # an expression numpy cannot evaluate
+            f.error(name, f"cannot be evaluated numerically: {err}")
+            return False
+    bad = np.isnan(v)
+    if np.any(bad):
+        x0 = xs[int(np.argmax(bad))]
+        f.error(name, f"is not defined (not real) at x = {x0:.6g} in the domain; restrict 'domain'")
+        return False
+    bad = np.isinf(v) & (np.abs(xs) <= 20)
+    if np.any(bad):
+        x0 = xs[int(np.argmax(bad))]
+        f.error(name, f"is not finite at x = {x0:.6g} in the domain")
+        return False
+    if nonnegative and np.all(v == 0):
+        f.error(name, "is zero everywhere on the domain: there is nothing to normalise")
+        return False
+    if nonnegative and np.any(v < 0):
+        x0 = xs[int(np.argmax(v < 0))]
+        f.error(name, f"must be a non-negative (unnormalised) density, but f({x0:.6g}) = {float(v[xs == x0][0]):.6g} < 0")
+        return False
+    return True
+
+
+# -- draws: random values in the spec's raw form (plain Python numbers, lists and strings) --------
+def draw_number(rng: np.random.Generator, lo: float, hi: float, decimals: int = 1) -> float:
+    """A number in [lo, hi], rounded to ``decimals`` (a value a person would write)."""
+    return round(float(rng.uniform(lo, hi)), decimals)
+
+
+def draw_numbers(rng: np.random.Generator, n: int, lo: float, hi: float, decimals: int = 1) -> list[float]:
+    return [draw_number(rng, lo, hi, decimals) for _ in range(n)]
+
+
+def draw_normal(rng: np.random.Generator) -> Any:
+    """A univariate Gaussian in one of the spec's spellings: ``"N(m, v)"``, ``{mean, var}`` or
+    ``{mean, std}``."""
+    mean = draw_number(rng, -3, 3)
+    spread = draw_number(rng, 0.5, 3)
+    form = int(rng.integers(3))
+    if form == 0:
+        return f"N({mean:g}, {spread:g})"
+    return {"mean": mean, ("var" if form == 1 else "std"): spread}
+
+
+def draw_mvn(rng: np.random.Generator, d: int = 2) -> dict[str, Any]:
+    """A d-dimensional Gaussian ``{mean, cov}``, cov = A A^T + I with small integer A (SPD)."""
+    A = rng.integers(-1, 2, size=(d, d))
+    cov = A @ A.T + np.eye(d)
+    return {"mean": draw_numbers(rng, d, -2, 2), "cov": [[float(c) for c in row] for row in cov]}
+
+
+def draw_gaussian(rng: np.random.Generator, drawn: dict[str, Any], like: str | None = None,
+                  multivariate: float = 0.0) -> Any:
+    """A Gaussian: multivariate with probability ``multivariate``, or of the same dimension as
+    the drawn field ``like``."""
+    if like is not None and like in drawn:
+        other = drawn[like]
+        if isinstance(other, dict) and "cov" in other:
+            return draw_mvn(rng, len(other["mean"]))
+        return draw_normal(rng)
+    return draw_mvn(rng) if rng.random() < multivariate else draw_normal(rng)
+
+
+def draw_interval(rng: np.random.Generator) -> list[float]:
+    """An interval ``[a, b]``, a < b, with ends a person would write."""
+    a = draw_number(rng, -3, 1)
+    return [a, round(a + draw_number(rng, 0.5, 4), 1)]
+
+
+def maybe(rng: np.random.Generator, value: Any, p: float = 0.5) -> Any:
+    """``value`` with probability ``p``, else :data:`OMIT` (the field's default is used)."""
+    return value if rng.random() < p else OMIT
