@@ -106,13 +106,13 @@ class EBMConfig:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
         if self.buffer_size < 1 or not 0 <= self.reinit_prob <= 1 or self.langevin_steps < 1:
             raise ValueError("need buffer_size >= 1, 0 <= reinit_prob <= 1, langevin_steps >= 1")
-        self.dim, self.hidden = int(self.dim), tuple(int(h) for h in self.hidden)
-        self.base_std, self.lr, self.step_size = float(self.base_std), float(self.lr), float(self.step_size)
-        self.langevin_steps, self.noise_scale = int(self.langevin_steps), float(self.noise_scale)
-        self.metropolis, self.buffer_size = bool(self.metropolis), int(self.buffer_size)
-        self.reinit_prob, self.alpha, self.dsm_sigma = float(self.reinit_prob), float(self.alpha), float(self.dsm_sigma)
-        self.box_margin, self.quad_halfwidth = float(self.box_margin), float(self.quad_halfwidth)
-        self.quad_points = int(self.quad_points)
+        for name in ("dim", "langevin_steps", "buffer_size", "quad_points"):
+            setattr(self, name, int(getattr(self, name)))
+        for name in ("base_std", "lr", "step_size", "noise_scale", "reinit_prob", "alpha", "dsm_sigma",
+                     "box_margin", "quad_halfwidth"):
+            setattr(self, name, float(getattr(self, name)))
+        self.hidden = tuple(int(h) for h in self.hidden)
+        self.metropolis = bool(self.metropolis)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe arguments (``hidden`` as a list): ``EBMModule(**config.as_dict())`` rebuilds it."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import torch
@@ -53,14 +53,13 @@ class MLP(nn.Module):
     :func:`adlkit.networks.mlp` and held as ``net`` (state-dict keys ``net.0.weight``, ...).
 
     No normalisation layers: samples never interact, which the per-sample gradient penalty
-    relies on. ``out_activation`` "tanh" bounds the output to (-1, 1); "none" leaves it linear.
+    relies on. ``out_activation`` "none" leaves the output linear; a name of
+    :data:`adlkit.networks.ACTIVATIONS` ("tanh": bounded to (-1, 1)) follows the last layer.
     """
 
     def __init__(self, in_features: int, out_features: int, hidden: Sequence[int] = (512, 512, 512),
                  out_activation: str = "none"):
         super().__init__()
-        if out_activation not in OUT_ACTIVATIONS:
-            raise ValueError(f"out_activation must be 'none' or 'tanh', got {out_activation!r}")
         self.net = mlp([in_features, *hidden, out_features], "relu",
                        out_activation=None if out_activation == "none" else out_activation)
 
@@ -181,14 +180,8 @@ class GANConfig:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-safe arguments (lists for sequences): ``GANModule(**config.as_dict())`` rebuilds it."""
-        return {
-            "loss": self.loss, "data_shape": list(self.data_shape), "latent_dim": self.latent_dim,
-            "hidden": list(self.hidden), "n_critic": self.n_critic, "lr": self.lr,
-            "betas": list(self.betas) if self.betas is not None else None, "clip": self.clip,
-            "gp_lambda": self.gp_lambda, "generator_loss": self.generator_loss,
-            "shift": self.shift, "scale": self.scale, "out_activation": self.out_activation,
-            "target": self.target,
-        }
+        return {**asdict(self), "data_shape": list(self.data_shape), "hidden": list(self.hidden),
+                "betas": list(self.betas) if self.betas is not None else None}
 
 
 class GANModule(nn.Module):

@@ -14,6 +14,7 @@ batch at regular steps) and ``samples.png`` (their plot).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,10 @@ def load_data(name: str, n_train: int = 100_000, n_test: int = 5_000, seed: int 
 
 @dataclass
 class GANRun:
+    """What :func:`train_gan` did: the trained model, its data, the generator iterations run,
+    the training time, the snapshots (samples of one fixed noise batch), the output folder and
+    the seed."""
+
     model: GANModule
     data: Data
     steps: int
@@ -72,6 +77,7 @@ class GANRun:
     snapshot_steps: list[int] = field(default_factory=list)
     snapshots: list[np.ndarray] = field(default_factory=list)
     out_dir: Path | None = None
+    seed: int = 0
 
 
 def train_gan(
@@ -86,13 +92,16 @@ def train_gan(
     n_snapshot: int = 1000,
     progress: bool = True,
     log_every: int = 0,
+    log: Callable[[str], Any] | None = None,
     **model_overrides: Any,
 ) -> GANRun:
     """Train for ``iters`` generator iterations (each with ``n_critic`` critic updates on
-    ``batch_size`` real samples apiece; None: the data's, 256 or 64 for digits). ``snapshot_every`` (0: iters // 8) sets how often
-    ``n_snapshot`` samples are drawn from one fixed noise batch for the plots. With ``progress``,
-    a line with both losses and the critic's Wasserstein estimate (averaged since the last line)
-    is printed every ``log_every`` steps (0: iters // 20) above the loop's progress bar."""
+    ``batch_size`` real samples apiece; None: the data's, 256 or 64 for digits).
+    ``snapshot_every`` (0: iters // 8) sets how often ``n_snapshot`` samples are drawn from one
+    fixed noise batch for the plots. With ``progress``, a line with both losses and the critic's
+    Wasserstein estimate (averaged since the last line) is printed every ``log_every`` steps
+    (0: iters // 20) above the loop's progress bar. ``log`` receives one line before training
+    and one after."""
     from adlkit.train import TrainConfig, fit
 
     if iters < 1:
@@ -109,6 +118,9 @@ def train_gan(
         raise ValueError(f"n_critic * batch_size = {B} exceeds the {d.train.shape[0]} training rows")
     steps_per_epoch = d.train.shape[0] // B
     out = Path(out_dir) if out_dir is not None else None
+    say = log or (lambda _line: None)
+    say(f"training {loss} on {d.name}: {d.train.shape[0]} training rows, {iters} generator iterations, "
+        f"batch {batch_size}" + (f"; output in {out}/" if out is not None else ""))
     every = snapshot_every or max(1, iters // 8)
     fixed = torch.randn(n_snapshot, model.config.latent_dim, generator=torch.Generator().manual_seed(seed + 7))
     snap_steps: list[int] = []
@@ -151,7 +163,9 @@ def train_gan(
                       # validation data the loop would otherwise reload the previous run's best.pt.)
                       restore_best=False)
     result = fit(model, d.train, None, cfg, transform=d.transform, callback=callback)
-    run = GANRun(model, d, result.steps, result.train_seconds, snap_steps, snaps, out)
+    run = GANRun(model, d, result.steps, result.train_seconds, snap_steps, snaps, out, seed)
+    say(f"done: {run.steps} generator iterations in {run.train_seconds:.0f} s "
+        f"({run.steps / max(run.train_seconds, 1e-9):.2f} it/s)")
     if out is not None:
         np.savez(out / "snapshots.npz", steps=np.array(snap_steps), samples=np.stack(snaps))
         plot_snapshots(run, out / "samples.png")
