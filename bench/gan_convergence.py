@@ -55,8 +55,10 @@ def run_seed(data: str, seed: int, iters: int, every: int, n: int, overrides: di
 
 
 def main() -> None:
+    from adlkit.data import toys
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="8gaussians", choices=["8gaussians", "25gaussians"])
+    ap.add_argument("--data", default="8gaussians", choices=list(toys.MIXTURES))
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3])
     ap.add_argument("--iters", type=int, default=8000)
     ap.add_argument("--every", type=int, default=500, help="snapshot every N generator iterations")

@@ -67,9 +67,9 @@ class Reference:
 # ---- adlkit ----------------------------------------------------------------------------------
 class Adlkit:
     def __init__(self, gp_lambda: float = 10.0) -> None:
-        from adlkit.gan.models import GAN
+        from adlkit.gan.models import GANModule
 
-        self.model = GAN("wgan-gp", data_shape=[2], latent_dim=2, hidden=[512, 512, 512], gp_lambda=gp_lambda)
+        self.model = GANModule("wgan-gp", data_shape=[2], latent_dim=2, hidden=[512, 512, 512], gp_lambda=gp_lambda)
 
     def iteration(self, batch: torch.Tensor) -> None:
         self.model.train_step(batch)

@@ -85,3 +85,29 @@ def test_bad_input():
         ebm.score_samples(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="NaN"):
         EBM(epochs=1).fit(np.array([[0.0, np.nan], [1.0, 2.0]]))
+
+
+def test_energy_network_is_the_old_layers_and_the_buffer_follows_it():
+    """EnergyMLP (built by adlkit.networks.mlp) has the old keys and, for a fixed seed, the old
+    initial weights; the replay buffer is drawn next, uniform in the default box [-3, 3]^dim."""
+    from torch import nn
+
+    torch.manual_seed(5)
+    m = EBMModule(2, hidden=(6, 4), buffer_size=7)
+    torch.manual_seed(5)
+    ref = nn.Sequential(nn.Linear(2, 6), nn.SiLU(), nn.Linear(6, 4), nn.SiLU(), nn.Linear(4, 1))
+    buffer = -3 + 6 * torch.rand(7, 2)
+    ours = {k.removeprefix("net.net."): v for k, v in m.state_dict().items() if k.startswith("net.")}
+    assert list(ours) == list(ref.state_dict())
+    assert all(torch.equal(ours[k], v) for k, v in ref.state_dict().items())
+    assert torch.equal(m.buffer, buffer)
+
+
+def test_config_is_stored_and_rebuilds_the_module():
+    from adlkit.ebm import EBMConfig
+
+    m = EBMModule(1, hidden=[3], method="dsm", quad_points=11)
+    assert m.config == EBMConfig(1, hidden=(3,), method="dsm", quad_points=11)
+    assert m.get_config()["hidden"] == [3] and EBMModule(**m.get_config()).get_config() == m.get_config()
+    with pytest.raises(ValueError, match="step_size must be > 0"):
+        EBMConfig(2, step_size=0.0)

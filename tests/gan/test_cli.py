@@ -3,6 +3,7 @@
 from typer.testing import CliRunner
 
 from adlkit.cli import app
+from tests.gan.cli_checks import one_line_exit_2
 
 runner = CliRunner()
 
@@ -29,17 +30,34 @@ def test_wgan_gp_run_short_of_the_modes_says_what_to_try(tmp_path):
     assert "note: not every mode is covered yet" in r.output and "--gp-lambda 0.1" in r.output
 
 
-def test_missing_checkpoint_is_one_line(tmp_path):
+def test_bad_output_path_stops_before_training(tmp_path):
+    """`train gan --out` under a file (as /proc/x): one line naming the path, nothing trained;
+    `sample gan -o` there too, before any sampling."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    r = runner.invoke(app, ["train", "gan", "--iters", "2", "--hidden", "8,8", "-q", "--out", str(blocker / "run")])
+    assert str(blocker / "run") in one_line_exit_2(r)
+    assert "training" not in r.stdout
+    r = runner.invoke(app, ["explain", "optimal-discriminator", "--steps", "10", "-q", "--plot", str(blocker / "d.png")])
+    assert str(blocker) in one_line_exit_2(r) and "Question 4B" not in r.stdout
+
+
+def test_bad_checkpoint_is_one_line_and_exit_2(tmp_path):
+    """A missing file, a file that is not an adlkit checkpoint, another model's checkpoint:
+    `sample gan` and `eval gan` say so in one line and exit 2."""
     r = runner.invoke(app, ["eval", "gan", str(tmp_path / "nope.pt")])
-    assert r.exit_code == 1
-    assert "no such checkpoint" in r.output and "Traceback" not in r.output
-
-
-def test_foreign_file_is_one_line(tmp_path):
+    assert "no such checkpoint" in one_line_exit_2(r)
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"not a checkpoint")
-    r = runner.invoke(app, ["sample", "gan", str(bad)])
-    assert r.exit_code == 1 and "cannot load" in r.output and "Traceback" not in r.output
+    for cmd in ("sample", "eval"):
+        r = runner.invoke(app, [cmd, "gan", str(bad)])
+        assert "is not an adlkit checkpoint" in one_line_exit_2(r)
+    from adlkit.ebm import EBMModule
+    from adlkit.train import save_checkpoint
+
+    save_checkpoint(EBMModule(2, hidden=(4,), buffer_size=10), tmp_path / "ebm.pt")
+    r = runner.invoke(app, ["sample", "gan", str(tmp_path / "ebm.pt")])
+    assert "holds a EBMModule, not a GAN" in one_line_exit_2(r)
 
 
 def test_bad_choice_and_bad_hidden_are_usage_errors():

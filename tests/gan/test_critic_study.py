@@ -39,3 +39,14 @@ def test_explain_runs_once_then_reuses_its_cache(tmp_path):
     assert json.loads(cache.read_text())["settings"]["steps"] == 10
     r = runner.invoke(app, ["explain", "wgan-gp", "--steps", "10", "--cache", str(cache), "-q"])
     assert r.exit_code == 0 and "cached in" in r.output
+
+
+def test_a_foreign_cache_file_is_recomputed_not_a_traceback(tmp_path):
+    """A cache that is not the study's JSON (here: a list) is ignored: the study runs again and
+    overwrites it."""
+    cache = tmp_path / "study.json"
+    cache.write_text("[1, 2]")
+    res, cached, err = critic_study.load_or_run(cache, steps=10, progress=False)
+    assert not cached and err is None and res["settings"]["steps"] == 10
+    assert json.loads(cache.read_text())["settings"]["steps"] == 10
+    assert critic_study.load_or_run(cache, steps=10, progress=False)[1] is True

@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from adlkit.gan.models import GAN, Critic
+from adlkit.gan.models import Critic, GANModule
 from adlkit.gan.penalty import clip_weights, gradient_penalty, input_gradient_norms, interpolate, share_at_bounds
 
 
@@ -89,7 +89,7 @@ def test_explicit_relu_input_gradient_equals_double_backprop():
 
 
 def test_clipping_keeps_every_weight_in_bounds_during_wgan_training():
-    model = GAN("wgan", hidden=(32, 32), clip=0.01, lr=1e-2)  # a large lr pushes weights out
+    model = GANModule("wgan", hidden=(32, 32), clip=0.01, lr=1e-2)  # a large lr pushes weights out
     x = torch.randn(5 * 64, 2) * 3
     for _ in range(20):
         model.train_step(x)

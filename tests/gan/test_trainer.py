@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from adlkit.gan.models import GAN
+from adlkit.gan.models import GANModule
 from adlkit.gan.trainer import evaluate, load_data, train_gan
 from adlkit.train import load_checkpoint, load_model
 
@@ -24,7 +24,7 @@ def test_checkpoint_stores_config_and_loads_the_same_generator(tmp_path):
     assert ck["model_config"]["loss"] == "wgan-gp" and ck["model_config"]["hidden"] == [16, 16]
     assert ck["model_config"]["target"] == "8gaussians"
     model = load_model(tmp_path / "best.pt")
-    assert isinstance(model, GAN)
+    assert isinstance(model, GANModule)
     a = model.sample(10, generator=torch.Generator().manual_seed(1))
     b = run.model.sample(10, generator=torch.Generator().manual_seed(1))
     assert torch.equal(a, b)
@@ -55,3 +55,17 @@ def test_evaluate_reports_w1_floor_and_modes(tmp_path):
 def test_unknown_data_set_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown data set"):
         load_data("cifar")
+
+
+def test_a_checkpoint_of_the_old_class_name_loads(tmp_path):
+    """Checkpoints written before the rename name the class "adlkit.gan.models:GAN" (same
+    config and state-dict keys): they load as a GANModule with the same weights."""
+    run = train_gan("wgan", _small_data(), iters=1, batch_size=32, out_dir=tmp_path, progress=False, **TINY)
+    ck = torch.load(tmp_path / "best.pt", weights_only=True)
+    assert ck["model_class"] == "adlkit.gan.models:GANModule"
+    ck["model_class"] = "adlkit.gan.models:GAN"
+    torch.save(ck, tmp_path / "old.pt")
+    model = load_model(tmp_path / "old.pt")
+    assert type(model) is GANModule
+    for k, v in run.model.state_dict().items():
+        assert torch.equal(model.state_dict()[k], v), k

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from adlkit.commands._common import check_data, load_checkpoint, nonfinite_exit, parse_widths
-from adlkit.data.registry import density_split, names
+from adlkit.commands._common import check_data, load_checkpoint, nonfinite_exit, output_dir, parse_widths
+from adlkit.data.registry import names
 
 
 def train_ebm(
@@ -39,44 +38,21 @@ def train_ebm(
     if not step_size > 0 or not dsm_sigma > 0:
         raise typer.BadParameter("step size and DSM sigma must be > 0", param_hint="--step-size/--dsm-sigma")
     widths = parse_widths(hidden)
+    out = output_dir(out or Path("runs") / f"ebm-{name}")
     import torch
 
     torch.set_num_threads(threads)
-    from adlkit.ebm import EBM, plots
+    from adlkit.ebm.pipeline import train_and_evaluate
     from adlkit.train import NonFiniteLossError
 
-    X, X_val, X_test = density_split(name, seed)
-    out = out or Path("runs") / f"ebm-{name}"
-    out.mkdir(parents=True, exist_ok=True)
-    ebm = EBM(hidden=widths, method=method, lr=lr, langevin_steps=langevin_steps, step_size=step_size,
-              dsm_sigma=dsm_sigma, epochs=epochs, batch_size=batch_size, patience=patience, max_steps=max_steps,
-              random_state=seed, checkpoint_dir=str(out), progress=not quiet)
-    what = ("mean E(data) - mean E(Langevin negatives) + alpha * energy^2" if method == "cd"
-            else "1/2 |eps - sigma grad E(x + sigma eps)|^2 summed over dims")
-    typer.echo(f"training EBM ({method}) on {name}: {X.shape[0]} train / {X_val.shape[0]} val / {X_test.shape[0]} test; "
-               f"loss = mean over batch of [{what}]; held-out loss = NLL with Z by quadrature; output in {out}/")
     try:
-        ebm.fit(X, X_val)
+        report = train_and_evaluate(
+            name, seed=seed, out_dir=out, ais=ais, plot_samples=plot_samples, log=typer.echo, hidden=widths,
+            method=method, lr=lr, langevin_steps=langevin_steps, step_size=step_size, dsm_sigma=dsm_sigma,
+            epochs=epochs, batch_size=batch_size, patience=patience, max_steps=max_steps, progress=not quiet)
     except NonFiniteLossError as e:
         nonfinite_exit(e)
-    res = ebm.result_
-    metrics = {"data": name, "method": method, "seed": seed, "steps": res.steps, "epochs": len(res.history),
-               "stopped": res.stopped, "best_epoch": res.best_epoch, "train_seconds": res.train_seconds,
-               "log_z_quadrature": ebm.log_z_, "log_z_quadrature_2x": ebm.module_.log_z_quadrature(2 * ebm.quad_points)}
-    if ais:
-        typer.echo("estimating log Z by annealed importance sampling ...")
-        r = ebm.module_.log_z_ais(n_chains=1000, n_temps=1000, generator=torch.Generator().manual_seed(seed))
-        metrics.update(log_z_ais=r.log_z, log_z_ais_stderr=r.stderr, log_z_ais_ess=r.ess)
-        typer.echo(f"{r}; quadrature {ebm.log_z_:.4f}; difference {r.log_z - ebm.log_z_:+.4f}")
-    ll = ebm.score_samples(X_test)
-    metrics["test_loglik_nats"] = float(ll.mean())
-    metrics["test_loglik_bits_per_dim"] = float(ll.mean() / (2 * __import__("math").log(2)))
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    files = plots.ebm_figures(ebm, X_test, out, history=res.history, best_epoch=res.best_epoch, seed=seed,
-                              n_samples=plot_samples)
-    typer.echo(f"done: {res.steps} steps ({res.stopped}, best epoch {res.best_epoch}); test log-likelihood "
-               f"{ll.mean():.4f} nats (standardised space, Z by quadrature)")
-    typer.echo(f"wrote {out}/best.pt, metrics.json, " + ", ".join(p.name for p in files))
+    typer.echo(f"wrote {out}/best.pt, metrics.json, " + ", ".join(p.name for p in report.files))
 
 
 def sample_ebm(
@@ -93,9 +69,8 @@ def sample_ebm(
     from adlkit.ebm import plots
 
     module = load_checkpoint(checkpoint, "EBMModule", "EBM")
+    out = output_dir(out or checkpoint.parent)
     X = module.sample(n, steps, generator=torch.Generator().manual_seed(seed)).numpy()
-    out = out or checkpoint.parent
-    out.mkdir(parents=True, exist_ok=True)
     np.save(out / "ebm_samples.npy", X)
     p = plots.samples_figure(X, out / "ebm_samples.png")
     typer.echo(f"wrote {n} samples to {out}/ebm_samples.npy and a plot to {p}")

@@ -11,43 +11,17 @@ from typing import Optional
 
 import typer
 
+from adlkit.commands._common import fail, load_checkpoint, nonfinite_exit, output_dir, output_file, parse_widths
+from adlkit.gan import GENERATOR_LOSSES, LOSSES, TARGETS
 
-class Loss(str, Enum):
-    gan = "gan"
-    wgan = "wgan"
-    wgan_gp = "wgan-gp"
-
-
-class Target(str, Enum):
-    g8 = "8gaussians"
-    g25 = "25gaussians"
-    swissroll = "swissroll"
-    digits = "digits"
-
-
-class GenLoss(str, Enum):
-    nonsaturating = "nonsaturating"
-    minimax = "minimax"
-
-
-def _fail(msg: str, code: int = 1) -> None:
-    typer.echo(f"error: {msg}", err=True)
-    raise typer.Exit(code)
+# the library's names as choices (an Enum member's name and value are the name itself)
+Loss = Enum("Loss", [(n, n) for n in LOSSES], type=str)
+Target = Enum("Target", [(n, n) for n in TARGETS], type=str)
+GenLoss = Enum("GenLoss", [(n, n) for n in GENERATOR_LOSSES], type=str)
 
 
 def _load_gan(checkpoint: Path):
-    if not checkpoint.is_file():
-        _fail(f"no such checkpoint: {checkpoint}")
-    from adlkit.gan.models import GAN
-    from adlkit.train import load_model
-
-    try:
-        model = load_model(checkpoint)
-    except Exception as e:  # a foreign or corrupt file: one line, no traceback
-        _fail(f"cannot load {checkpoint}: {e}")
-    if not isinstance(model, GAN):
-        _fail(f"{checkpoint} holds a {type(model).__name__}, not a GAN")
-    return model
+    return load_checkpoint(checkpoint, "GANModule", "GAN")
 
 
 def _print_eval(m: dict) -> None:
@@ -65,8 +39,8 @@ def _print_eval(m: dict) -> None:
 
 
 def train_gan(
-    loss: Loss = typer.Option(Loss.wgan_gp, "--loss", help="Objective: gan | wgan | wgan-gp."),
-    data: Target = typer.Option(Target.g8, "--data", "-d", help="Target data set."),
+    loss: Loss = typer.Option(Loss("wgan-gp"), "--loss", help="Objective: " + " | ".join(LOSSES) + "."),
+    data: Target = typer.Option(Target("8gaussians"), "--data", "-d", help="Target data set."),
     iters: int = typer.Option(2000, min=1, help="Generator iterations (each with n_critic critic updates)."),
     batch_size: Optional[int] = typer.Option(None, min=2, help="Real samples per critic update (default: 256; digits 64, "
                                              "as 5 critic updates must fit in its 1,258 training images)."),
@@ -74,7 +48,7 @@ def train_gan(
                                          "(default: 512,512,512; digits 256,256)."),
     lr: Optional[float] = typer.Option(None, min=0.0, help="Learning rate (default: the paper's for the loss)."),
     n_critic: Optional[int] = typer.Option(None, min=1, help="Critic updates per generator update (default: 1 gan, 5 wgan/wgan-gp)."),
-    generator_loss: GenLoss = typer.Option(GenLoss.nonsaturating, help="Generator loss for --loss gan."),
+    generator_loss: GenLoss = typer.Option(GenLoss("nonsaturating"), help="Generator loss for --loss gan."),
     clip: float = typer.Option(0.01, min=0.0, help="WGAN weight-clipping bound c."),
     gp_lambda: float = typer.Option(10.0, min=0.0, help="WGAN-GP penalty weight lambda (the paper's default; its toy script used 0.1)."),
     seed: int = typer.Option(0),
@@ -86,63 +60,42 @@ def train_gan(
 ) -> None:
     """Train a GAN, WGAN or WGAN-GP through the shared loop; write checkpoints, sample plots
     over training (samples.png) and metrics.json to OUT."""
-    widths = None
-    if hidden is not None:
-        try:
-            widths = [int(h) for h in hidden.split(",") if h.strip()]
-            if not widths or min(widths) < 1:
-                raise ValueError
-        except ValueError:
-            raise typer.BadParameter(f"expected comma-separated positive integers, got {hidden!r}",
-                                     param_hint="--hidden") from None
-    import torch
-
-    from adlkit.gan.trainer import evaluate, load_data
-    from adlkit.gan.trainer import train_gan as _train
-    from adlkit.train import NonFiniteLossError
-
-    if threads:
-        torch.set_num_threads(threads)
-    out = out or Path("runs") / f"gan-{loss.value}-{data.value}"
     overrides: dict = {"clip": clip, "gp_lambda": gp_lambda, "generator_loss": generator_loss.value}
-    if widths is not None:
-        overrides["hidden"] = widths
+    if hidden is not None:
+        overrides["hidden"] = parse_widths(hidden)
     if lr is not None:
         if not lr > 0:
             raise typer.BadParameter("must be > 0", param_hint="--lr")
         overrides["lr"] = lr
     if n_critic is not None:
         overrides["n_critic"] = n_critic
-    if loss is Loss.wgan and not clip > 0:
+    if loss.value == "wgan" and not clip > 0:
         raise typer.BadParameter("must be > 0 for --loss wgan", param_hint="--clip")
-    d = load_data(data.value, seed=seed)
-    batch_size = batch_size or (64 if data is Target.digits else 256)
-    typer.echo(f"training {loss.value} on {data.value}: {d.train.shape[0]} training rows, {iters} generator "
-               f"iterations, batch {batch_size}; output in {out}/")
+    out = output_dir(out or Path("runs") / f"gan-{loss.value}-{data.value}")
+    import torch
+
+    from adlkit.gan.pipeline import train_and_evaluate
+    from adlkit.train import NonFiniteLossError
+
+    if threads:
+        torch.set_num_threads(threads)
     try:
-        run = _train(loss.value, d, iters=iters, batch_size=batch_size, seed=seed, out_dir=out, resume=resume,
-                     progress=not quiet, **overrides)
+        report = train_and_evaluate(loss.value, data.value, iters=iters, batch_size=batch_size, seed=seed,
+                                    out_dir=out, resume=resume, eval_n=eval_n, progress=not quiet, log=typer.echo,
+                                    **overrides)
     except NonFiniteLossError as e:
-        _fail(str(e))
+        nonfinite_exit(e)
     except ValueError as e:
-        _fail(str(e))
-    metrics: dict = {"loss": loss.value, "data": data.value, "steps": run.steps,
-                     "train_seconds": run.train_seconds,
-                     "generator_iters_per_s": run.steps / max(run.train_seconds, 1e-9),
-                     "config": run.model.get_config()}
-    typer.echo(f"done: {run.steps} generator iterations in {run.train_seconds:.0f} s "
-               f"({metrics['generator_iters_per_s']:.2f} it/s)")
-    if eval_n > 0:
-        metrics["eval"] = evaluate(run.model, data.value, n=eval_n, seed=seed)
-        _print_eval(metrics["eval"])
-        cov = metrics["eval"].get("mode_coverage")
-        if loss is Loss.wgan_gp and cov is not None and cov["modes"] < cov["n_modes"]:
+        fail(str(e))
+    if "eval" in report.metrics:
+        _print_eval(report.metrics["eval"])
+        cov = report.metrics["eval"].get("mode_coverage")
+        if loss.value == "wgan-gp" and cov is not None and cov["modes"] < cov["n_modes"]:
             typer.echo("note: not every mode is covered yet. On these mixtures the training oscillates for a "
                        "seed-dependent number of iterations and then settles (bench/RESULTS.md, section GANs: "
                        "8 Gaussians, lambda 10, 3x128 networks, 6 of 8 seeds settled within 8,000 iterations). "
                        "Try more --iters, another --seed, narrower --hidden, or --gp-lambda 0.1 (the value of "
                        "the WGAN-GP paper's toy script).")
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
     typer.echo(f"wrote {out}/best.pt, last.pt, samples.png (samples over training), snapshots.npz, metrics.json")
 
 
@@ -154,20 +107,19 @@ def sample_gan(
 ) -> None:
     """Draw N samples from a trained generator; write gan_samples.npy and a plot."""
     model = _load_gan(checkpoint)
+    out = output_dir(out or checkpoint.parent)
     import numpy as np
     import torch
 
     from adlkit import plotting
 
     x = model.sample(n, generator=torch.Generator().manual_seed(seed)).numpy()
-    out = out or checkpoint.parent
-    out.mkdir(parents=True, exist_ok=True)
     np.save(out / "gan_samples.npy", x)
+    c = model.config
     if x.ndim == 3:
-        plotting.image_grid(np.clip(x[:100], 0, 1), out / "gan_samples.png", x.shape[1:],
-                            title=f"{model.loss} samples")
+        plotting.image_grid(np.clip(x[:100], 0, 1), out / "gan_samples.png", x.shape[1:], title=f"{c.loss} samples")
     else:
-        plotting.scatter_2d(x[:, :2], out / "gan_samples.png", title=f"{model.loss} samples ({model.target})")
+        plotting.scatter_2d(x[:, :2], out / "gan_samples.png", title=f"{c.loss} samples ({c.target})")
     typer.echo(f"wrote {n} samples to {out}/gan_samples.npy and a plot to {out}/gan_samples.png")
 
 
@@ -181,25 +133,19 @@ def eval_gan(
     """Exact W1 against held-out data (POT), mode coverage for the Gaussian mixtures,
     nearest-neighbour distances for digits."""
     model = _load_gan(checkpoint)
-    if target is None and model.target is None:
-        _fail(f"{checkpoint} does not record its target data set; pass --target")
+    if target is None and model.config.target is None:
+        fail(f"{checkpoint} does not record its target data set; pass --target")
     from adlkit.gan.trainer import evaluate
 
     try:
         m = evaluate(model, target.value if target else None, n=n, seed=seed)
     except (ValueError, ImportError) as e:
-        _fail(str(e))
+        fail(str(e))
     if as_json:
         typer.echo(json.dumps(m))
     else:
         typer.echo(f"{checkpoint}: {m['loss']} on {m['target']}")
         _print_eval(m)
-
-
-def _cache_dir() -> Path:
-    from adlkit.core.paths import data_home
-
-    return data_home()
 
 
 def _concept_text() -> None:
@@ -238,27 +184,16 @@ def explain_wgan_gp(
 
     from adlkit.gan import critic_study
 
-    path = cache or _cache_dir() / "wgan_gp_study.json"
-    res = None
-    if path.is_file() and not refresh:
-        try:
-            res = json.loads(path.read_text())
-            if res.get("settings", {}).get("steps") != steps:
-                res = None
-        except (OSError, ValueError):
-            res = None
-    if res is None:
-        typer.echo(f"\ntraining two critics for {steps} steps each (8 Gaussians vs a fixed generator) ...", err=True)
-        torch.set_num_threads(1)  # small nets: one thread is as fast and kinder to a shared machine
-        res = critic_study.run(steps=steps, progress=not quiet)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(res, indent=1))
-            where = f"computed now and cached in {path}"
-        except OSError as e:
-            where = f"computed now (could not cache: {e})"
+    path = cache or critic_study.default_cache()
+    torch.set_num_threads(1)  # small nets: one thread is as fast and kinder to a shared machine
+    res, cached, cache_error = critic_study.load_or_run(path, steps, refresh=refresh, progress=not quiet,
+                                                        log=lambda line: typer.echo(f"\n{line}", err=True))
+    if cached:
+        where = f"cached in {path} (computed {res.get('provenance', {}).get('computed_at', '?')}; --refresh re-runs)"
+    elif cache_error is None:
+        where = f"computed now and cached in {path}"
     else:
-        where = f"cached in {path} (computed {res['provenance']['computed_at']}; --refresh re-runs)"
+        where = f"computed now (could not cache: {cache_error})"
     st, c, g = res["settings"], res["clipping"], res["gradient_penalty"]
     typer.echo("")
     typer.echo("Measured here (adlkit.gan.critic_study): two critics, MLP " + "x".join(map(str, st["hidden"]))
@@ -311,6 +246,8 @@ def explain_optimal_discriminator(
 ) -> None:
     """Question 4B on a trained model: a discriminator trained on N(3, 2) vs N(4, 1) samples
     against the closed-form D*(x) and the value -log 4 + 2 JSD (about 20 s)."""
+    if plot is not None:
+        plot = output_file(plot)
     import torch
 
     from adlkit.gan import discriminator_check as dc

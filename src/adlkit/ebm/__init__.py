@@ -14,6 +14,7 @@ from typing import Any
 _LAZY = {
     "EBM": "adlkit.ebm.model",
     "EBMModule": "adlkit.ebm.model",
+    "EBMConfig": "adlkit.ebm.model",
     "EnergyMLP": "adlkit.ebm.model",
     "langevin": "adlkit.ebm.langevin",
     "ais_log_partition": "adlkit.ebm.ais",

@@ -33,37 +33,35 @@ Two objects: :class:`EBMModule` (``torch.nn.Module``, the :mod:`adlkit.train` in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator, DensityMixin
 from torch import Tensor, nn
 
 from adlkit.ebm.langevin import langevin
+from adlkit.networks import mlp
 
 METHODS = ("cd", "dsm")
 
 
 class EnergyMLP(nn.Module):
-    """MLP energy :math:`\\mathbb R^d \\to \\mathbb R` with SiLU activations (smooth, so Langevin
-    gradients are well defined)."""
+    """MLP energy :math:`\\mathbb R^d \\to \\mathbb R`, (N, d) -> (N,), with SiLU activations
+    (smooth, so Langevin gradients are well defined); built by :func:`adlkit.networks.mlp`."""
 
     def __init__(self, dim: int, hidden: Sequence[int] = (128, 128, 128)):
         super().__init__()
-        sizes = [dim, *hidden, 1]
-        layers: list[nn.Module] = []
-        for i in range(len(sizes) - 1):
-            layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-            if i < len(sizes) - 2:
-                layers.append(nn.SiLU())
-        self.net = nn.Sequential(*layers)
+        self.net = mlp([dim, *hidden, 1], "silu")
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x).squeeze(-1)
 
 
-class EBMModule(nn.Module):
-    """The EBM module (input (N, dim), dim 1 or 2 for quadrature; AIS works in any dim).
+@dataclass
+class EBMConfig:
+    """The arguments of :class:`EBMModule`, checked and normalised (stored in checkpoints).
 
     Args:
         dim: data dimension.
@@ -81,49 +79,63 @@ class EBMModule(nn.Module):
             standardised units; ``quad_points`` grid points per axis (trapezoid rule).
     """
 
-    def __init__(
-        self,
-        dim: int,
-        hidden: Sequence[int] = (128, 128, 128),
-        method: str = "cd",
-        base_std: float = 1.5,
-        lr: float = 1e-3,
-        langevin_steps: int = 20,
-        step_size: float = 2e-3,
-        noise_scale: float = 1.0,
-        metropolis: bool = True,
-        buffer_size: int = 10000,
-        reinit_prob: float = 0.05,
-        alpha: float = 0.01,
-        dsm_sigma: float = 0.1,
-        box_margin: float = 0.5,
-        quad_halfwidth: float = 6.0,
-        quad_points: int = 401,
-    ):
-        super().__init__()
-        if method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-        if dim < 1:
-            raise ValueError(f"dim must be >= 1, got {dim}")
-        for name, v in (("base_std", base_std), ("step_size", step_size), ("dsm_sigma", dsm_sigma)):
-            if not v > 0:
-                raise ValueError(f"{name} must be > 0, got {v}")
-        if buffer_size < 1 or not 0 <= reinit_prob <= 1 or langevin_steps < 1:
+    dim: int
+    hidden: Sequence[int] = (128, 128, 128)
+    method: str = "cd"
+    base_std: float = 1.5
+    lr: float = 1e-3
+    langevin_steps: int = 20
+    step_size: float = 2e-3
+    noise_scale: float = 1.0
+    metropolis: bool = True
+    buffer_size: int = 10000
+    reinit_prob: float = 0.05
+    alpha: float = 0.01
+    dsm_sigma: float = 0.1
+    box_margin: float = 0.5
+    quad_halfwidth: float = 6.0
+    quad_points: int = 401
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        if self.dim < 1:
+            raise ValueError(f"dim must be >= 1, got {self.dim}")
+        for name in ("base_std", "step_size", "dsm_sigma"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+        if self.buffer_size < 1 or not 0 <= self.reinit_prob <= 1 or self.langevin_steps < 1:
             raise ValueError("need buffer_size >= 1, 0 <= reinit_prob <= 1, langevin_steps >= 1")
-        self._config = dict(
-            dim=int(dim), hidden=[int(h) for h in hidden], method=method, base_std=float(base_std),
-            lr=float(lr), langevin_steps=int(langevin_steps), step_size=float(step_size),
-            noise_scale=float(noise_scale), metropolis=bool(metropolis), buffer_size=int(buffer_size),
-            reinit_prob=float(reinit_prob), alpha=float(alpha), dsm_sigma=float(dsm_sigma),
-            box_margin=float(box_margin), quad_halfwidth=float(quad_halfwidth), quad_points=int(quad_points),
-        )
-        self.dim = int(dim)
-        self.net = EnergyMLP(dim, hidden)
-        self.register_buffer("loc", torch.zeros(dim))
-        self.register_buffer("scale", torch.ones(dim))
-        self.register_buffer("box_lo", -3 * torch.ones(dim))
-        self.register_buffer("box_hi", 3 * torch.ones(dim))
-        self.register_buffer("buffer", self._uniform_in_box(int(buffer_size)))
+        for name in ("dim", "langevin_steps", "buffer_size", "quad_points"):
+            setattr(self, name, int(getattr(self, name)))
+        for name in ("base_std", "lr", "step_size", "noise_scale", "reinit_prob", "alpha", "dsm_sigma",
+                     "box_margin", "quad_halfwidth"):
+            setattr(self, name, float(getattr(self, name)))
+        self.hidden = tuple(int(h) for h in self.hidden)
+        self.metropolis = bool(self.metropolis)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe arguments (``hidden`` as a list): ``EBMModule(**config.as_dict())`` rebuilds it."""
+        return {**asdict(self), "hidden": list(self.hidden)}
+
+
+class EBMModule(nn.Module):
+    """The EBM module (input (N, dim), dim 1 or 2 for quadrature; AIS works in any dim).
+
+    ``EBMModule(dim, **arguments)``: the arguments are those of :class:`EBMConfig`, kept as
+    ``config``.
+    """
+
+    def __init__(self, dim: int, **arguments: Any):
+        super().__init__()
+        self.config = c = EBMConfig(dim=dim, **arguments)
+        self.dim = c.dim
+        self.net = EnergyMLP(c.dim, c.hidden)
+        self.register_buffer("loc", torch.zeros(c.dim))
+        self.register_buffer("scale", torch.ones(c.dim))
+        self.register_buffer("box_lo", -3 * torch.ones(c.dim))
+        self.register_buffer("box_hi", 3 * torch.ones(c.dim))
+        self.register_buffer("buffer", self._uniform_in_box(c.buffer_size))
         self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))
         self._log_z_cache: tuple[int, float] | None = None
 
@@ -134,7 +146,7 @@ class EBMModule(nn.Module):
         dt = self.loc.dtype
         self.loc.copy_(torch.as_tensor(loc, dtype=dt))
         self.scale.copy_(torch.as_tensor(scale, dtype=dt).clamp_min(1e-12))
-        m = self._config["box_margin"]
+        m = self.config.box_margin
         self.box_lo.copy_((torch.as_tensor(lo, dtype=dt) - self.loc) / self.scale - m)
         self.box_hi.copy_((torch.as_tensor(hi, dtype=dt) - self.loc) / self.scale + m)
         self.buffer.copy_(self._uniform_in_box(self.buffer.shape[0]))
@@ -144,7 +156,7 @@ class EBMModule(nn.Module):
 
     def energy_u(self, u: Tensor) -> Tensor:
         """:math:`E_u(u) = \\mathrm{MLP}(u) + \\|u\\|^2/(2b^2)` in standardised coordinates, (N,)."""
-        b = self._config["base_std"]
+        b = self.config.base_std
         return self.net(u) + 0.5 * (u * u).sum(-1) / b**2
 
     def energy(self, x: Tensor) -> Tensor:
@@ -154,14 +166,14 @@ class EBMModule(nn.Module):
         return self.energy_u(self.standardize(x))
 
     def quadrature_bounds(self) -> list[tuple[float, float]]:
-        h = self._config["quad_halfwidth"]
+        h = self.config.quad_halfwidth
         return [(-h, h)] * self.dim
 
     def log_z_quadrature(self, n: int | None = None) -> float:
         """:math:`\\log Z_u` by the midpoint rule on the quadrature box (dim 1 or 2)."""
         from adlkit.ebm.quadrature import log_partition
 
-        n = self._config["quad_points"] if n is None else int(n)
+        n = self.config.quad_points if n is None else int(n)
         if self.dim > 2:
             raise ValueError(f"quadrature is for 1-D and 2-D models; this one is {self.dim}-D: use AIS")
         dt = self.loc.dtype
@@ -172,7 +184,7 @@ class EBMModule(nn.Module):
         from adlkit.ebm.ais import ais_log_partition
 
         dt = self.loc.dtype
-        kwargs.setdefault("base_std", self._config["base_std"])
+        kwargs.setdefault("base_std", self.config.base_std)
         return ais_log_partition(lambda u: self.energy_u(u.to(dt)).to(torch.float64), self.dim, **kwargs)
 
     def log_prob(self, x: Tensor, log_z_u: float) -> Tensor:
@@ -187,10 +199,10 @@ class EBMModule(nn.Module):
     def sample_u(self, n: int, n_steps: int = 500, step_size: float | None = None,
                  metropolis: bool | None = None, generator: torch.Generator | None = None) -> tuple[Tensor, float]:
         """Langevin chains from uniform starts in the box, in standardised coordinates."""
-        c = self._config
+        c = self.config
         u0 = self._uniform_in_box(n, generator)
-        return langevin(self.energy_u, u0, n_steps, c["step_size"] if step_size is None else step_size,
-                        1.0, c["metropolis"] if metropolis is None else metropolis, generator)
+        return langevin(self.energy_u, u0, n_steps, c.step_size if step_size is None else step_size,
+                        1.0, c.metropolis if metropolis is None else metropolis, generator)
 
     @torch.no_grad()
     def sample(self, n: int, n_steps: int = 500, generator: torch.Generator | None = None) -> Tensor:
@@ -200,41 +212,42 @@ class EBMModule(nn.Module):
 
     # -- the adlkit.train interface -------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
-        return dict(self._config)
+        """The constructor arguments (JSON-safe), stored in checkpoints."""
+        return self.config.as_dict()
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"adam": torch.optim.Adam(self.net.parameters(), lr=self._config["lr"])}
+        return {"adam": torch.optim.Adam(self.net.parameters(), lr=self.config.lr)}
 
     def _negatives(self, n: int) -> tuple[Tensor, Tensor, float]:
-        c = self._config
+        c = self.config
         idx = torch.randint(0, self.buffer.shape[0], (n,))
         u0 = self.buffer[idx]
-        fresh = torch.rand(n) < c["reinit_prob"]
+        fresh = torch.rand(n) < c.reinit_prob
         u0 = torch.where(fresh[:, None], self._uniform_in_box(n), u0)
-        u, acc = langevin(self.energy_u, u0, c["langevin_steps"], c["step_size"], c["noise_scale"], c["metropolis"])
+        u, acc = langevin(self.energy_u, u0, c.langevin_steps, c.step_size, c.noise_scale, c.metropolis)
         return u, idx, acc
 
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
         """One Adam step of persistent CD or of denoising score matching on ``batch`` (data units)."""
-        c = self._config
+        c = self.config
         opt = ctx.optimizers["adam"]
         u_pos = self.standardize(batch)
-        if c["method"] == "cd":
+        if c.method == "cd":
             u_neg, idx, acc = self._negatives(batch.shape[0])
             with torch.no_grad():
                 self.buffer[idx] = u_neg
             opt.zero_grad(set_to_none=True)
             f_pos, f_neg = self.net(u_pos), self.net(u_neg)
-            b2 = c["base_std"] ** 2
+            b2 = c.base_std ** 2
             e_pos = f_pos + 0.5 * (u_pos * u_pos).sum(-1) / b2
             e_neg = f_neg + 0.5 * (u_neg * u_neg).sum(-1) / b2
             cd = e_pos.mean() - e_neg.mean()
-            loss = cd + c["alpha"] * (f_pos.pow(2).mean() + f_neg.pow(2).mean())
+            loss = cd + c.alpha * (f_pos.pow(2).mean() + f_neg.pow(2).mean())
             ctx.backward(loss)
             opt.step()
             metrics = {"loss": loss.item(), "cd": cd.item(), "acceptance": acc}
         else:
-            sigma = c["dsm_sigma"]
+            sigma = c.dsm_sigma
             eps = torch.randn_like(u_pos)
             noisy = (u_pos + sigma * eps).requires_grad_(True)
             opt.zero_grad(set_to_none=True)
@@ -253,7 +266,7 @@ class EBMModule(nn.Module):
             return float(self.energy(batch).mean())
         step = int(self.steps_done)
         if self._log_z_cache is None or self._log_z_cache[0] != step:
-            self._log_z_cache = (step, self.log_z_quadrature(min(201, self._config["quad_points"])))
+            self._log_z_cache = (step, self.log_z_quadrature(min(201, self.config.quad_points)))
         return float(-self.log_prob(batch, self._log_z_cache[1]).mean())
 
 
@@ -273,14 +286,16 @@ def _as_tensor(X: Any, dtype: torch.dtype, dim: int | None = None) -> Tensor:
     return t
 
 
-class EBM:
-    """Energy-based density model, scikit-learn style (the maths: :mod:`adlkit.ebm.model`).
+class EBM(DensityMixin, BaseEstimator):
+    """Energy-based density model, a scikit-learn estimator (the maths: :mod:`adlkit.ebm.model`).
 
+    ``__init__`` only stores the hyperparameters: those of :class:`EBMConfig` (same defaults),
+    ``log_z_method`` and the training settings of :class:`adlkit.train.TrainConfig`.
     ``fit(X, X_val=None)`` trains with :func:`adlkit.train.fit` (early stopping on the
     held-out NLL with Z by quadrature when ``X_val`` is given), then estimates
     :math:`\\log Z` (``log_z_method``: "quadrature" for 1-D/2-D, or "ais").
-    ``score_samples(X)`` is the normalised log-density in nats; ``sample`` draws by
-    Metropolis-adjusted Langevin; ``energy(X)`` is E(x).
+    ``score_samples(X)`` is the normalised log-density in nats; ``score(X)`` its mean;
+    ``sample`` draws by Metropolis-adjusted Langevin; ``energy(X)`` is E(x).
 
     Learned attributes: ``module_`` (:class:`EBMModule`), ``result_``, ``n_features_in_``,
     ``log_z_`` (:math:`\\log Z_u` used by ``score_samples``), ``log_z_method_``.
@@ -288,21 +303,21 @@ class EBM:
 
     def __init__(
         self,
-        hidden: Sequence[int] = (128, 128, 128),
-        method: str = "cd",
-        base_std: float = 1.5,
-        lr: float = 1e-3,
-        langevin_steps: int = 20,
-        step_size: float = 2e-3,
-        noise_scale: float = 1.0,
-        metropolis: bool = True,
-        buffer_size: int = 10000,
-        reinit_prob: float = 0.05,
-        alpha: float = 0.01,
-        dsm_sigma: float = 0.1,
-        box_margin: float = 0.5,
-        quad_halfwidth: float = 6.0,
-        quad_points: int = 401,
+        hidden: Sequence[int] = EBMConfig.hidden,
+        method: str = EBMConfig.method,
+        base_std: float = EBMConfig.base_std,
+        lr: float = EBMConfig.lr,
+        langevin_steps: int = EBMConfig.langevin_steps,
+        step_size: float = EBMConfig.step_size,
+        noise_scale: float = EBMConfig.noise_scale,
+        metropolis: bool = EBMConfig.metropolis,
+        buffer_size: int = EBMConfig.buffer_size,
+        reinit_prob: float = EBMConfig.reinit_prob,
+        alpha: float = EBMConfig.alpha,
+        dsm_sigma: float = EBMConfig.dsm_sigma,
+        box_margin: float = EBMConfig.box_margin,
+        quad_halfwidth: float = EBMConfig.quad_halfwidth,
+        quad_points: int = EBMConfig.quad_points,
         log_z_method: str = "auto",
         epochs: int = 100,
         batch_size: int = 256,
@@ -338,9 +353,8 @@ class EBM:
         self.checkpoint_dir = checkpoint_dir
         self.progress = progress
 
-    _MODULE_ARGS = ("hidden", "method", "base_std", "lr", "langevin_steps", "step_size", "noise_scale",
-                    "metropolis", "buffer_size", "reinit_prob", "alpha", "dsm_sigma", "box_margin",
-                    "quad_halfwidth", "quad_points")
+    #: the hyperparameters that are :class:`EBMConfig`'s (all but ``dim``)
+    _MODULE_ARGS = tuple(f.name for f in fields(EBMConfig) if f.name != "dim")
 
     @property
     def _torch_dtype(self) -> torch.dtype:
@@ -374,10 +388,10 @@ class EBM:
     @classmethod
     def from_module(cls, module: EBMModule, log_z_method: str = "auto") -> EBM:
         """Wrap a trained (e.g. loaded) :class:`EBMModule`; estimates log Z."""
-        c = module.get_config()
-        est = cls(**{k: c[k] for k in cls._MODULE_ARGS}, log_z_method=log_z_method)
+        c = module.config
+        est = cls(**{k: getattr(c, k) for k in cls._MODULE_ARGS}, log_z_method=log_z_method)
         est.dtype = "float64" if module.loc.dtype == torch.float64 else "float32"
-        est.module_, est.n_features_in_ = module.eval(), c["dim"]
+        est.module_, est.n_features_in_ = module.eval(), c.dim
         est.estimate_log_z(log_z_method)
         return est
 
@@ -417,7 +431,9 @@ class EBM:
             return self.module_.log_prob(Xt, self.log_z_).to(torch.float64).numpy()
 
     def score(self, X: Any, y: Any = None) -> float:
-        """Mean normalised log-likelihood per row, nats."""
+        """Compute the per-sample average log-likelihood of ``X`` (n_samples, n_features): the
+        mean of :meth:`score_samples`, in nats (as ``GaussianMixture.score``; higher is better,
+        so model selection such as ``GridSearchCV`` maximises it). ``y`` is ignored."""
         return float(np.mean(self.score_samples(X)))
 
     def sample(self, n_samples: int = 1, random_state: int | None = None, n_steps: int = 500) -> np.ndarray:

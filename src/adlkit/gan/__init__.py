@@ -1,14 +1,18 @@
 """Generative adversarial networks: the original GAN, WGAN (weight clipping) and WGAN-GP.
 
+The estimator :class:`adlkit.gan.GAN` (scikit-learn API, :mod:`adlkit.gan.estimator`) trains a
+:class:`~adlkit.gan.models.GANModule` (its arguments: :class:`~adlkit.gan.models.GANConfig`).
 Submodules load on first use (``adlkit.gan.models`` or attribute access), so that
 ``import adlkit.gan`` stays cheap:
 
 - :mod:`adlkit.gan.optimal` -- the optimal discriminator D* and the game's value at it
 - :mod:`adlkit.gan.losses` -- GAN and Wasserstein losses (sign conventions documented there)
 - :mod:`adlkit.gan.penalty` -- gradient penalty on interpolates, weight clipping
-- :mod:`adlkit.gan.models` -- MLP generator and critic, the :class:`~adlkit.gan.models.GAN` model
+- :mod:`adlkit.gan.models` -- MLP generator and critic, the :class:`~adlkit.gan.models.GANModule`
+- :mod:`adlkit.gan.estimator` -- the :class:`~adlkit.gan.estimator.GAN` estimator
 - :mod:`adlkit.gan.metrics` -- exact W1 (POT), mode coverage, nearest-neighbour distances
 - :mod:`adlkit.gan.trainer` -- training through the shared loop, sample plots, evaluation
+- :mod:`adlkit.gan.pipeline` -- train, evaluate and write metrics.json (``adlkit train gan``)
 - :mod:`adlkit.gan.discriminator_check` -- question 4B: a trained discriminator against D*
 - :mod:`adlkit.gan.critic_study` -- questions 3A/4C: clipping vs gradient penalty, measured
 """
@@ -16,12 +20,25 @@ Submodules load on first use (``adlkit.gan.models`` or attribute access), so tha
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
-_SUBMODULES = {"optimal", "losses", "penalty", "models", "metrics", "trainer", "discriminator_check",
-               "critic_study"}
+#: The objectives (:mod:`adlkit.gan.models`), the generator losses of "gan", and the targets
+#: that :mod:`adlkit.gan.trainer` knows (registered data sets). Here, without torch, so that the
+#: CLI can offer them as choices cheaply.
+LOSSES = ("gan", "wgan", "wgan-gp")
+GENERATOR_LOSSES = ("nonsaturating", "minimax")
+TARGETS = ("8gaussians", "25gaussians", "swissroll", "digits")
+
+_SUBMODULES = {"optimal", "losses", "penalty", "models", "estimator", "metrics", "trainer", "pipeline",
+               "discriminator_check", "critic_study"}
+_LAZY = {"GAN": "adlkit.gan.estimator", "GANModule": "adlkit.gan.models", "GANConfig": "adlkit.gan.models"}
+
+__all__ = list(_LAZY)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     if name in _SUBMODULES:
         return importlib.import_module(f"adlkit.gan.{name}")
     raise AttributeError(f"module 'adlkit.gan' has no attribute {name!r}")

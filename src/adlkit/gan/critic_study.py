@@ -23,11 +23,14 @@ Measured on held-out points afterwards, for each critic:
 
 from __future__ import annotations
 
+import json
 import math
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -80,12 +83,13 @@ def run(steps: int = 500, batch_size: int = 256, hidden: Sequence[int] = (256, 2
     """Train both critics for ``steps`` updates each and measure them (see the module docstring)."""
     from tqdm.auto import tqdm
 
-    from adlkit.data import toys
+    from adlkit.data import registry
     from adlkit.gan.metrics import wasserstein1
 
     t0 = time.time()
-    real_train = torch.as_tensor(toys.sample("8gaussians", 20_000, random_state=seed), dtype=torch.float32)
-    real_eval = torch.as_tensor(toys.sample("8gaussians", n_eval, random_state=seed + 1), dtype=torch.float32)
+    split = registry.load("8gaussians", seed, n_train=20_000, n_val=1, n_test=n_eval)
+    real_train = torch.as_tensor(split.train, dtype=torch.float32)
+    real_eval = torch.as_tensor(split.test, dtype=torch.float32)
     g = torch.Generator().manual_seed(seed + 2)
     fake_eval = real_eval[torch.randperm(n_eval, generator=g)] + noise * torch.randn(n_eval, 2, generator=g)
     w1 = wasserstein1(real_eval, fake_eval)
@@ -126,3 +130,35 @@ def run(steps: int = 500, batch_size: int = 256, hidden: Sequence[int] = (256, 2
         "torch": torch.__version__, "threads": torch.get_num_threads(),
     }
     return results
+
+
+def default_cache() -> Path:
+    """Where ``adlkit explain wgan-gp`` keeps the study: ``$ADLKIT_DATA/wgan_gp_study.json``."""
+    from adlkit.core.paths import data_home
+
+    return data_home() / "wgan_gp_study.json"
+
+
+def load_or_run(path: str | Path | None = None, steps: int = 500, refresh: bool = False, progress: bool = True,
+                log: Callable[[str], Any] | None = None) -> tuple[dict, bool, str | None]:
+    """The study for ``steps`` critic updates: read from the cache file ``path`` (None:
+    :func:`default_cache`) when it holds that setting and not ``refresh``, else :func:`run` and
+    cache it. Returns ``(result, from_cache, cache_error)``: ``cache_error`` says why a new result
+    could not be cached (None when it was). ``log`` hears one line before a run."""
+    path = Path(path) if path is not None else default_cache()
+    if path.is_file() and not refresh:
+        try:
+            res = json.loads(path.read_text())
+            if res["settings"]["steps"] == steps:
+                return res, True, None
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # an unreadable or foreign cache: run again and overwrite it
+    if log is not None:
+        log(f"training two critics for {steps} steps each (8 Gaussians vs a fixed generator) ...")
+    res = run(steps=steps, progress=progress)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(res, indent=1))
+    except OSError as e:
+        return res, False, str(e)
+    return res, False, None

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from adlkit.gan import losses as L
+from adlkit.gan.models import MLP
 
 
 @dataclass
@@ -74,8 +75,6 @@ class Discriminator1D(nn.Module):
 
     def __init__(self, loc: float, scale: float, hidden: Sequence[int] = (64, 64)):
         super().__init__()
-        from adlkit.gan.models import MLP
-
         self.loc, self.scale = float(loc), float(scale)
         self.mlp = MLP(1, 1, hidden)
 
@@ -163,7 +162,7 @@ def run(p_data=(3.0, 2.0), p_g=(4.0, 1.0), steps: int = 3000, seed: int = 0, pro
 
 def plot(check: DiscriminatorCheck, path: str | Path) -> Path:
     """D(x) and D*(x) over the grid, the bulk shaded, the gap on a second panel."""
-    from adlkit.plotting import subplots
+    from adlkit.plotting import save, subplots
 
     fig, (a1, a2) = subplots(2, 1, figsize=(6, 5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     a1.plot(check.grid, check.d_star, "k-", label="D*(x) (closed form)")
@@ -177,7 +176,4 @@ def plot(check: DiscriminatorCheck, path: str | Path) -> Path:
     a2.plot(check.grid, np.abs(check.d_trained - check.d_star), "b-")
     a2.set_ylabel("|D - D*|")
     a2.set_xlabel("x")
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    return path
+    return save(fig, path)

@@ -1,4 +1,5 @@
-r"""MLP generators and critics and the :class:`GAN` model that trains them.
+r"""MLP generators and critics and the :class:`GANModule` that trains them (its arguments:
+:class:`GANConfig`; the scikit-learn estimator around it is :class:`adlkit.gan.GAN`).
 
 One class covers the three objectives of the course (``loss``):
 
@@ -17,25 +18,28 @@ Shapes: data are (N, *data_shape) in the **data space**; the networks work on
 ``(x - shift) / scale`` flattened to (N, D). The generator maps noise (N, latent_dim) ~ N(0, I)
 to (N, D); the critic maps (N, D) to (N,) (a logit for "gan", an unbounded score otherwise).
 
-One call of :meth:`GAN.train_step` is one **generator iteration**: ``n_critic`` critic updates,
+One call of :meth:`GANModule.train_step` is one **generator iteration**: ``n_critic`` critic updates,
 each on its own ``batch_size`` slice of the batch it is given (so the shared loop is configured
 with ``batch_size = n_critic * batch``), then one generator update on ``batch`` fresh noises.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from adlkit.gan import GENERATOR_LOSSES, LOSSES
 from adlkit.gan import losses as L
 from adlkit.gan.penalty import clip_weights, interpolate
+from adlkit.networks import mlp
 
-LOSSES = ("gan", "wgan", "wgan-gp")
-GENERATOR_LOSSES = ("nonsaturating", "minimax")
+OUT_ACTIVATIONS = ("none", "tanh")
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "gan": {"n_critic": 1, "lr": 2e-4, "betas": (0.5, 0.999)},
@@ -45,26 +49,19 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 class MLP(nn.Module):
-    """Linear layers with ReLU between them: (N, in_features) -> (N, out_features).
+    """Linear layers with ReLU between them: (N, in_features) -> (N, out_features), built by
+    :func:`adlkit.networks.mlp` and held as ``net`` (state-dict keys ``net.0.weight``, ...).
 
     No normalisation layers: samples never interact, which the per-sample gradient penalty
-    relies on. ``out_activation`` "tanh" bounds the output to (-1, 1).
+    relies on. ``out_activation`` "none" leaves the output linear; a name of
+    :data:`adlkit.networks.ACTIVATIONS` ("tanh": bounded to (-1, 1)) follows the last layer.
     """
 
     def __init__(self, in_features: int, out_features: int, hidden: Sequence[int] = (512, 512, 512),
                  out_activation: str = "none"):
         super().__init__()
-        layers: list[nn.Module] = []
-        width = in_features
-        for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU()]
-            width = h
-        layers.append(nn.Linear(width, out_features))
-        if out_activation == "tanh":
-            layers.append(nn.Tanh())
-        elif out_activation != "none":
-            raise ValueError(f"out_activation must be 'none' or 'tanh', got {out_activation!r}")
-        self.net = nn.Sequential(*layers)
+        self.net = mlp([in_features, *hidden, out_features], "relu",
+                       out_activation=None if out_activation == "none" else out_activation)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.net(x)
@@ -108,8 +105,14 @@ class Critic(nn.Module):
         return g @ linears[0].weight
 
 
-class GAN(nn.Module):
-    """A generator and a critic trained with one of :data:`LOSSES` (see the module docstring).
+def _json_number_or_list(v: float | Sequence[float]) -> float | list[float]:
+    """A scalar as given, or a sequence as a list of floats (how the checkpoint stores it)."""
+    return v if isinstance(v, (int, float)) else [float(x) for x in v]
+
+
+@dataclass
+class GANConfig:
+    """The arguments of :class:`GANModule`, checked and normalised (stored in checkpoints).
 
     Args:
         loss: "gan", "wgan" or "wgan-gp".
@@ -121,92 +124,99 @@ class GAN(nn.Module):
         clip: WGAN's weight-clipping bound c.
         gp_lambda: WGAN-GP's penalty weight lambda.
         generator_loss: "nonsaturating" or "minimax" (only for "gan").
-        shift, scale: the data are standardised as (x - shift) / scale before the networks.
+        shift, scale: the data are standardised as (x - shift) / scale before the networks
+            (a number, or one value per flattened coordinate).
         out_activation: "none" or "tanh" for the generator's last layer.
         target: name of the data set the model is trained on (metadata for ``adlkit eval gan``).
-
-    Conventions: see :mod:`adlkit.gan.losses`. ``train_step`` returns floats: ``loss`` (the last
-    critic loss including the penalty), ``g_loss``, and ``w_estimate`` (Wasserstein losses: the
-    mean over the critic steps of E f(real) - E f(fake), in the standardised space) or
-    ``value`` (GAN: V(D, G) in nats), plus ``gp`` and ``grad_norm`` (mean norm on interpolates)
-    for "wgan-gp".
     """
 
-    def __init__(
-        self,
-        loss: str = "wgan-gp",
-        data_shape: Sequence[int] = (2,),
-        latent_dim: int = 2,
-        hidden: Sequence[int] = (512, 512, 512),
-        n_critic: int | None = None,
-        lr: float | None = None,
-        betas: Sequence[float] | None = None,
-        clip: float = 0.01,
-        gp_lambda: float = 10.0,
-        generator_loss: str = "nonsaturating",
-        shift: float | Sequence[float] = 0.0,
-        scale: float | Sequence[float] = 1.0,
-        out_activation: str = "none",
-        target: str | None = None,
-    ):
-        super().__init__()
-        if loss not in LOSSES:
-            raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {loss!r}")
-        if generator_loss not in GENERATOR_LOSSES:
-            raise ValueError(f"generator_loss must be one of {', '.join(GENERATOR_LOSSES)}; got {generator_loss!r}")
-        d = DEFAULTS[loss]
-        self.loss = loss
-        self.data_shape = tuple(int(s) for s in data_shape)
-        self.data_dim = 1
-        for s in self.data_shape:
-            self.data_dim *= s
-        self.latent_dim = int(latent_dim)
-        self.hidden = tuple(int(h) for h in hidden)
-        self.n_critic = int(n_critic if n_critic is not None else d["n_critic"])
-        self.lr = float(lr if lr is not None else d["lr"])
-        b = betas if betas is not None else d["betas"]
+    loss: str = "wgan-gp"
+    data_shape: Sequence[int] = (2,)
+    latent_dim: int = 2
+    hidden: Sequence[int] = (512, 512, 512)
+    n_critic: int | None = None
+    lr: float | None = None
+    betas: Sequence[float] | None = None
+    clip: float = 0.01
+    gp_lambda: float = 10.0
+    generator_loss: str = "nonsaturating"
+    shift: float | Sequence[float] = 0.0
+    scale: float | Sequence[float] = 1.0
+    out_activation: str = "none"
+    target: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {self.loss!r}")
+        if self.generator_loss not in GENERATOR_LOSSES:
+            raise ValueError(f"generator_loss must be one of {', '.join(GENERATOR_LOSSES)}; got {self.generator_loss!r}")
+        if self.out_activation not in OUT_ACTIVATIONS:
+            raise ValueError(f"out_activation must be 'none' or 'tanh', got {self.out_activation!r}")
+        d = DEFAULTS[self.loss]
+        self.data_shape = tuple(int(s) for s in self.data_shape)
+        self.latent_dim = int(self.latent_dim)
+        self.hidden = tuple(int(h) for h in self.hidden)
+        self.n_critic = int(self.n_critic if self.n_critic is not None else d["n_critic"])
+        self.lr = float(self.lr if self.lr is not None else d["lr"])
+        b = self.betas if self.betas is not None else d["betas"]
         self.betas = tuple(float(x) for x in b) if b is not None else None
-        self.clip = float(clip)
-        self.gp_lambda = float(gp_lambda)
-        self.generator_loss = generator_loss
-        self.out_activation = out_activation
-        self.target = target
+        self.clip = float(self.clip)
+        self.gp_lambda = float(self.gp_lambda)
+        self.shift = _json_number_or_list(self.shift)
+        self.scale = _json_number_or_list(self.scale)
         if self.n_critic < 1:
             raise ValueError(f"n_critic must be >= 1, got {self.n_critic}")
         if not self.lr > 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
-        if loss == "wgan" and not self.clip > 0:
+        if self.loss == "wgan" and not self.clip > 0:
             raise ValueError(f"clip must be > 0, got {self.clip}")
-        self._shift_cfg = shift if isinstance(shift, (int, float)) else [float(v) for v in shift]
-        self._scale_cfg = scale if isinstance(scale, (int, float)) else [float(v) for v in scale]
-        self.register_buffer("shift", torch.as_tensor(shift, dtype=torch.float32).flatten())
-        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32).flatten())
-        if bool((self.scale <= 0).any()):
+        if min([self.scale] if isinstance(self.scale, (int, float)) else self.scale) <= 0:
             raise ValueError("scale must be > 0")
-        self.generator = MLP(self.latent_dim, self.data_dim, self.hidden, out_activation)
-        self.critic = Critic(self.data_dim, self.hidden)
+
+    @property
+    def data_dim(self) -> int:
+        """D, the number of entries of one sample (the networks work on (N, D))."""
+        return math.prod(self.data_shape)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe arguments (lists for sequences): ``GANModule(**config.as_dict())`` rebuilds it."""
+        return {**asdict(self), "data_shape": list(self.data_shape), "hidden": list(self.hidden),
+                "betas": list(self.betas) if self.betas is not None else None}
+
+
+class GANModule(nn.Module):
+    """A generator and a critic trained with one of :data:`adlkit.gan.LOSSES` (see the module docstring).
+
+    ``GANModule(loss, **arguments)``: the arguments are those of :class:`GANConfig`, kept as
+    ``config``. Conventions: see :mod:`adlkit.gan.losses`. ``train_step`` returns floats:
+    ``loss`` (the last critic loss including the penalty), ``g_loss``, and ``w_estimate``
+    (Wasserstein losses: the mean over the critic steps of E f(real) - E f(fake), in the
+    standardised space) or ``value`` (GAN: V(D, G) in nats), plus ``gp`` and ``grad_norm`` (mean
+    norm on interpolates) for "wgan-gp".
+    """
+
+    def __init__(self, loss: str = "wgan-gp", **arguments: Any):
+        super().__init__()
+        self.config = c = GANConfig(loss=loss, **arguments)
+        self.register_buffer("shift", torch.as_tensor(c.shift, dtype=torch.float32).flatten())
+        self.register_buffer("scale", torch.as_tensor(c.scale, dtype=torch.float32).flatten())
+        self.generator = MLP(c.latent_dim, c.data_dim, c.hidden, c.out_activation)
+        self.critic = Critic(c.data_dim, c.hidden)
         self._optimizers: dict[str, torch.optim.Optimizer] | None = None
 
     # -- the shared loop's interface ---------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments (JSON-safe), stored in checkpoints."""
-        return {
-            "loss": self.loss, "data_shape": list(self.data_shape), "latent_dim": self.latent_dim,
-            "hidden": list(self.hidden), "n_critic": self.n_critic, "lr": self.lr,
-            "betas": list(self.betas) if self.betas is not None else None, "clip": self.clip,
-            "gp_lambda": self.gp_lambda, "generator_loss": self.generator_loss,
-            "shift": self._shift_cfg, "scale": self._scale_cfg, "out_activation": self.out_activation,
-            "target": self.target,
-        }
+        return self.config.as_dict()
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         """``{"critic": ..., "generator": ...}``: RMSprop for "wgan", Adam otherwise (created once)."""
         if self._optimizers is None:
-            if self.loss == "wgan":
-                make = lambda ps: torch.optim.RMSprop(ps, lr=self.lr)
+            if self.config.loss == "wgan":
+                make = lambda ps: torch.optim.RMSprop(ps, lr=self.config.lr)
             else:
                 # fused: one kernel per step for all parameters (CPU and CUDA since torch 2.4)
-                make = lambda ps: torch.optim.Adam(ps, lr=self.lr, betas=self.betas, fused=True)
+                make = lambda ps: torch.optim.Adam(ps, lr=self.config.lr, betas=self.config.betas, fused=True)
             self._optimizers = {"critic": make(self.critic.parameters()),
                                 "generator": make(self.generator.parameters())}
         return self._optimizers
@@ -218,30 +228,30 @@ class GAN(nn.Module):
         opts = ctx.optimizers if ctx is not None else self.configure_optimizers()
         backward = ctx.backward if ctx is not None else (lambda t: t.backward())
         x = self.normalize(batch)
-        if x.shape[0] < self.n_critic:
-            raise ValueError(f"a batch of {x.shape[0]} cannot feed {self.n_critic} critic steps")
+        if x.shape[0] < self.config.n_critic:
+            raise ValueError(f"a batch of {x.shape[0]} cannot feed {self.config.n_critic} critic steps")
         metrics: dict[str, float] = {}
         w_sum = 0.0
         gp_sum = 0.0
         gn_sum = 0.0
-        reals = x.chunk(self.n_critic)
+        reals = x.chunk(self.config.n_critic)
         with torch.no_grad():  # the generator is fixed during the critic updates: one pass
-            fakes = self.generator(torch.randn(x.shape[0], self.latent_dim)).split([r.shape[0] for r in reals])
+            fakes = self.generator(torch.randn(x.shape[0], self.config.latent_dim)).split([r.shape[0] for r in reals])
         for real, fake in zip(reals, fakes):
             loss, m = self._critic_step(real, fake, opts["critic"], backward)
             w_sum += m.get("w_estimate", m.get("value", 0.0))
             gp_sum += m.get("gp", 0.0)
             gn_sum += m.get("grad_norm", 0.0)
             metrics["loss"] = loss
-        k = self.n_critic
-        if self.loss == "gan":
+        k = self.config.n_critic
+        if self.config.loss == "gan":
             metrics["value"] = w_sum / k
         else:
             metrics["w_estimate"] = w_sum / k
-        if self.loss == "wgan-gp":
+        if self.config.loss == "wgan-gp":
             metrics["gp"] = gp_sum / k
             metrics["grad_norm"] = gn_sum / k
-        metrics["g_loss"] = self._generator_step(x.chunk(self.n_critic)[0].shape[0], opts["generator"], backward)
+        metrics["g_loss"] = self._generator_step(x.chunk(self.config.n_critic)[0].shape[0], opts["generator"], backward)
         return metrics
 
     @torch.no_grad()
@@ -249,9 +259,9 @@ class GAN(nn.Module):
         """Held-out critic loss against fresh fakes (-W estimate, or the discriminator's BCE).
         Not a quality measure for a GAN: use :mod:`adlkit.gan.metrics`."""
         real = self.normalize(batch)
-        fake = self.generator(torch.randn(real.shape[0], self.latent_dim))
+        fake = self.generator(torch.randn(real.shape[0], self.config.latent_dim))
         r, f = self.critic(real), self.critic(fake)
-        return float(L.discriminator_loss(r, f) if self.loss == "gan" else L.critic_loss(r, f))
+        return float(L.discriminator_loss(r, f) if self.config.loss == "gan" else L.critic_loss(r, f))
 
     # -- the updates ---------------------------------------------------------------------------
     def _critic_step(self, real: Tensor, fake: Tensor, opt: torch.optim.Optimizer,
@@ -260,31 +270,31 @@ class GAN(nn.Module):
         scores = self.critic(torch.cat([real, fake]))  # one forward pass for both
         s_real, s_fake = scores[:n], scores[n:]
         m: dict[str, float] = {}
-        if self.loss == "gan":
+        if self.config.loss == "gan":
             loss = L.discriminator_loss(s_real, s_fake)
             m["value"] = -float(loss.detach())
         else:
             loss = L.critic_loss(s_real, s_fake)
             m["w_estimate"] = -float(loss.detach())
-            if self.loss == "wgan-gp":
+            if self.config.loss == "wgan-gp":
                 norms = self.critic.input_gradient(interpolate(real, fake).detach()).norm(dim=1)
-                gp = self.gp_lambda * (norms - 1.0).square().mean()
+                gp = self.config.gp_lambda * (norms - 1.0).square().mean()
                 loss = loss + gp
                 m["gp"] = float(gp.detach())
                 m["grad_norm"] = float(norms.detach().mean())
         opt.zero_grad(set_to_none=True)
         backward(loss)
         opt.step()
-        if self.loss == "wgan":
-            clip_weights(self.critic, self.clip)
+        if self.config.loss == "wgan":
+            clip_weights(self.critic, self.config.clip)
         return float(loss.detach()), m
 
     def _generator_step(self, n: int, opt: torch.optim.Optimizer, backward) -> float:
         self.critic.requires_grad_(False)  # no critic weight gradients in the generator update
         try:
-            s_fake = self.critic(self.generator(torch.randn(n, self.latent_dim)))
-            if self.loss == "gan":
-                g = (L.generator_loss_nonsaturating(s_fake) if self.generator_loss == "nonsaturating"
+            s_fake = self.critic(self.generator(torch.randn(n, self.config.latent_dim)))
+            if self.config.loss == "gan":
+                g = (L.generator_loss_nonsaturating(s_fake) if self.config.generator_loss == "nonsaturating"
                      else L.generator_loss_minimax(s_fake))
             else:
                 g = L.wasserstein_generator_loss(s_fake)
@@ -303,14 +313,10 @@ class GAN(nn.Module):
 
     def denormalize(self, y: Tensor) -> Tensor:
         """Network space (N, D) -> data space (N, *data_shape)."""
-        return (y * self.scale + self.shift).reshape((y.shape[0],) + self.data_shape)
+        return (y * self.scale + self.shift).reshape((y.shape[0],) + self.config.data_shape)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         """``n`` samples (n, *data_shape) in the data space."""
-        z = torch.randn(n, self.latent_dim, generator=generator)
+        z = torch.randn(n, self.config.latent_dim, generator=generator)
         return self.denormalize(self.generator(z))
-
-    def critic_scores(self, x: Tensor) -> Tensor:
-        """Critic outputs (N,) for data-space inputs (N, *data_shape)."""
-        return self.critic(self.normalize(x))

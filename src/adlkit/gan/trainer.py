@@ -1,7 +1,7 @@
-"""Train a :class:`~adlkit.gan.models.GAN` on real targets through the shared loop
+"""Train a :class:`~adlkit.gan.models.GANModule` on real targets through the shared loop
 (:func:`adlkit.train.fit`), with sample snapshots and plots over training.
 
-Targets (``DATASETS``): the 8- and 25-Gaussian mixtures and the swiss roll of
+Targets (:data:`adlkit.gan.TARGETS`): the 8- and 25-Gaussian mixtures and the swiss roll of
 :mod:`adlkit.data.toys` (8/25 Gaussians in their own coordinates, the swiss roll standardised
 inside the model), and scikit-learn's 8x8 digits, dequantized to [0, 1) with fresh noise every
 batch and mapped to [-1, 1) inside the model (tanh generator output).
@@ -14,6 +14,7 @@ batch at regular steps) and ``samples.png`` (their plot).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,38 +22,39 @@ from typing import Any
 import numpy as np
 import torch
 
-from adlkit.gan.models import GAN
-
-DATASETS = ("8gaussians", "25gaussians", "swissroll", "digits")
+from adlkit.data import registry, toys
+from adlkit.gan import TARGETS
+from adlkit.gan.models import GANModule
 
 
 @dataclass
 class Data:
-    """Training rows and held-out rows (float32 tensors in the data space) and model settings."""
+    """Training rows and held-out rows (float32 tensors in the data space), the model settings
+    and the batch size (real samples per critic update) that suit them. ``name`` is the
+    registered data set's (None for arrays of the caller's)."""
 
-    name: str
+    name: str | None
     train: torch.Tensor
     test: torch.Tensor
     model_kwargs: dict[str, Any]
     transform: Any = None  # applied to every training batch (digits: dequantization)
+    batch_size: int = 256
 
 
 def load_data(name: str, n_train: int = 100_000, n_test: int = 5_000, seed: int = 0) -> Data:
-    """Load target ``name`` (one of :data:`DATASETS`)."""
-    if name not in DATASETS:
-        raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
+    """Load target ``name`` (one of :data:`adlkit.gan.TARGETS`)."""
+    if name not in TARGETS:
+        raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(TARGETS)}")
     if name == "digits":
         from adlkit.data import digits as dg
 
-        tr, _ = dg.load_digits("train")  # the fixed split (seed 0), as every adlkit model uses
-        te, _ = dg.load_digits("test")
-        test = torch.as_tensor(dg.dequantize(te, random_state=seed + 1), dtype=torch.float32).reshape(-1, 8, 8)
-        train = torch.as_tensor(tr, dtype=torch.float32).reshape(-1, 8, 8)
+        split = registry.load(name)  # the fixed 70/15/15 split every adlkit model uses
+        test = torch.as_tensor(dg.dequantize(split.test, random_state=seed + 1), dtype=torch.float32).reshape(-1, 8, 8)
+        train = torch.as_tensor(split.train, dtype=torch.float32).reshape(-1, 8, 8)
         kw = {"data_shape": [8, 8], "latent_dim": 16, "hidden": [256, 256], "shift": 0.5, "scale": 0.5,
               "out_activation": "tanh"}
-        return Data(name, train, test, kw, transform=dg.dequantize)
-    from adlkit.data import registry, toys
-
+        # batch 64: five critic updates of it must fit in the 1,258 training images
+        return Data(name, train, test, kw, transform=dg.dequantize, batch_size=64)
     split = registry.load(name, seed, n_train=n_train, n_test=n_test)
     tr, te = split.train, split.test
     kw: dict[str, Any] = {"data_shape": [2], "latent_dim": 2, "hidden": [512, 512, 512]}
@@ -64,20 +66,25 @@ def load_data(name: str, n_train: int = 100_000, n_test: int = 5_000, seed: int 
 
 @dataclass
 class GANRun:
-    model: GAN
+    """What :func:`train_gan` did: the trained model, its data, the generator iterations run,
+    the training time, the snapshots (samples of one fixed noise batch), the output folder and
+    the seed."""
+
+    model: GANModule
     data: Data
     steps: int
     train_seconds: float
     snapshot_steps: list[int] = field(default_factory=list)
     snapshots: list[np.ndarray] = field(default_factory=list)
     out_dir: Path | None = None
+    seed: int = 0
 
 
 def train_gan(
     loss: str = "wgan-gp",
     data: str | Data = "8gaussians",
     iters: int = 2000,
-    batch_size: int = 256,
+    batch_size: int | None = None,
     seed: int = 0,
     out_dir: str | Path | None = None,
     resume: bool = False,
@@ -85,30 +92,37 @@ def train_gan(
     n_snapshot: int = 1000,
     progress: bool = True,
     log_every: int = 0,
+    log: Callable[[str], Any] | None = None,
     **model_overrides: Any,
 ) -> GANRun:
     """Train for ``iters`` generator iterations (each with ``n_critic`` critic updates on
-    ``batch_size`` real samples apiece). ``snapshot_every`` (0: iters // 8) sets how often
-    ``n_snapshot`` samples are drawn from one fixed noise batch for the plots. With ``progress``,
-    a line with both losses and the critic's Wasserstein estimate (averaged since the last line)
-    is printed every ``log_every`` steps (0: iters // 20) above the loop's progress bar."""
+    ``batch_size`` real samples apiece; None: the data's, 256 or 64 for digits).
+    ``snapshot_every`` (0: iters // 8) sets how often ``n_snapshot`` samples are drawn from one
+    fixed noise batch for the plots. With ``progress``, a line with both losses and the critic's
+    Wasserstein estimate (averaged since the last line) is printed every ``log_every`` steps
+    (0: iters // 20) above the loop's progress bar. ``log`` receives one line before training
+    and one after."""
     from adlkit.train import TrainConfig, fit
 
     if iters < 1:
         raise ValueError(f"iters must be >= 1, got {iters}")
+    d = data if isinstance(data, Data) else load_data(data, seed=seed)
+    batch_size = d.batch_size if batch_size is None else batch_size
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    d = data if isinstance(data, Data) else load_data(data, seed=seed)
     kwargs = {**d.model_kwargs, **model_overrides}
     torch.manual_seed(seed)
-    model = GAN(loss=loss, target=d.name, **kwargs)
-    B = model.n_critic * batch_size
+    model = GANModule(loss=loss, target=d.name, **kwargs)
+    B = model.config.n_critic * batch_size
     if B > d.train.shape[0]:
         raise ValueError(f"n_critic * batch_size = {B} exceeds the {d.train.shape[0]} training rows")
     steps_per_epoch = d.train.shape[0] // B
     out = Path(out_dir) if out_dir is not None else None
+    say = log or (lambda _line: None)
+    say(f"training {loss} on {d.name}: {d.train.shape[0]} training rows, {iters} generator iterations, "
+        f"batch {batch_size}" + (f"; output in {out}/" if out is not None else ""))
     every = snapshot_every or max(1, iters // 8)
-    fixed = torch.randn(n_snapshot, model.latent_dim, generator=torch.Generator().manual_seed(seed + 7))
+    fixed = torch.randn(n_snapshot, model.config.latent_dim, generator=torch.Generator().manual_seed(seed + 7))
     snap_steps: list[int] = []
     snaps: list[np.ndarray] = []
     if resume and out is not None and (out / "snapshots.npz").is_file():
@@ -149,7 +163,9 @@ def train_gan(
                       # validation data the loop would otherwise reload the previous run's best.pt.)
                       restore_best=False)
     result = fit(model, d.train, None, cfg, transform=d.transform, callback=callback)
-    run = GANRun(model, d, result.steps, result.train_seconds, snap_steps, snaps, out)
+    run = GANRun(model, d, result.steps, result.train_seconds, snap_steps, snaps, out, seed)
+    say(f"done: {run.steps} generator iterations in {run.train_seconds:.0f} s "
+        f"({run.steps / max(run.train_seconds, 1e-9):.2f} it/s)")
     if out is not None:
         np.savez(out / "snapshots.npz", steps=np.array(snap_steps), samples=np.stack(snaps))
         plot_snapshots(run, out / "samples.png")
@@ -159,7 +175,7 @@ def train_gan(
 def plot_snapshots(run: GANRun, path: str | Path, max_panels: int = 9) -> Path:
     """Samples at (up to) ``max_panels`` snapshot steps: scatter plots over held-out data for
     2-D targets, image grids for digits."""
-    from adlkit.plotting import subplots
+    from adlkit.plotting import save, subplots
 
     idx = np.unique(np.linspace(0, len(run.snapshots) - 1, min(max_panels, len(run.snapshots))).round().astype(int))
     fig, axes = subplots(1, len(idx), figsize=(2.6 * len(idx), 2.8), squeeze=False)
@@ -180,14 +196,11 @@ def plot_snapshots(run: GANRun, path: str | Path, max_panels: int = 9) -> Path:
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"step {run.snapshot_steps[i]}", fontsize=9)
-    fig.suptitle(f"{run.model.loss} on {run.data.name}", fontsize=10)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    return path
+    fig.suptitle(f"{run.model.config.loss} on {run.data.name or 'the training data'}", fontsize=10)
+    return save(fig, path)
 
 
-def evaluate(model: GAN, target: str | None = None, n: int = 2000, seed: int = 0) -> dict[str, Any]:
+def evaluate(model: GANModule, target: str | None = None, n: int = 2000, seed: int = 0) -> dict[str, Any]:
     """Metrics of :mod:`adlkit.gan.metrics` for ``model`` against held-out data of ``target``
     (default: the data set recorded in the model).
 
@@ -199,17 +212,15 @@ def evaluate(model: GAN, target: str | None = None, n: int = 2000, seed: int = 0
     """
     from adlkit.gan import metrics as M
 
-    name = target or model.target
-    if name not in DATASETS:
-        raise ValueError(f"unknown target {name!r}: pass one of {', '.join(DATASETS)}")
+    name = target or model.config.target
+    if name not in TARGETS:
+        raise ValueError(f"unknown target {name!r}: pass one of {', '.join(TARGETS)}")
     gen = torch.Generator().manual_seed(seed)
-    out: dict[str, Any] = {"target": name, "loss": model.loss, "n": n}
+    out: dict[str, Any] = {"target": name, "loss": model.config.loss, "n": n}
     if name == "digits":
         from adlkit.data import digits as dg
 
-        tr, _ = dg.load_digits("train")
-        va, _ = dg.load_digits("val")
-        te, _ = dg.load_digits("test")
+        tr, va, te = registry.load(name)
         tr_u = dg.dequantize(tr, random_state=seed)
         va_u, te_u = dg.dequantize(va, random_state=seed + 1), dg.dequantize(te, random_state=seed + 2)
         s = model.sample(max(n, len(te)), generator=gen).reshape(-1, 64).numpy()[: len(te)]
@@ -219,13 +230,11 @@ def evaluate(model: GAN, target: str | None = None, n: int = 2000, seed: int = 0
         out["w1"] = M.wasserstein1(s, te_u)
         out["w1_floor"] = M.wasserstein1(va_u[: len(te_u)], te_u[: len(va_u)])
         return out
-    from adlkit.data import registry, toys
-
     held = registry.load(name, seed, n_train=1, n_val=1, n_test=2 * n).test
     s = model.sample(max(n, 10_000), generator=gen).numpy()
     out["w1"] = M.wasserstein1(s[:n], held[:n])
     out["w1_floor"] = M.wasserstein1(held[n:], held[:n])
-    if name in ("8gaussians", "25gaussians"):
+    if name in toys.MIXTURES:
         centres, std = toys.mixture_modes(name)
         out["mode_coverage"] = M.mode_coverage(s, centres, std).as_dict()
     return out

@@ -26,9 +26,14 @@ def class_path(model: nn.Module) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
+#: classes renamed since checkpoints naming them were written: old path -> new path
+RENAMED = {"adlkit.gan.models:GAN": "adlkit.gan.models:GANModule"}
+
+
 def resolve_class(path: str) -> type:
-    """Import ``"adlkit.module:Class"``; only classes inside the adlkit package are allowed."""
-    module, _, name = path.partition(":")
+    """Import ``"adlkit.module:Class"`` (or the class it was renamed to, :data:`RENAMED`); only
+    classes inside the adlkit package are allowed."""
+    module, _, name = RENAMED.get(path, path).partition(":")
     if not (module == "adlkit" or module.startswith("adlkit.")) or not name.isidentifier():
         raise ValueError(f"refusing to load model class {path!r}: only adlkit classes can be loaded")
     cls = getattr(importlib.import_module(module), name, None)
