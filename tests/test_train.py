@@ -411,7 +411,7 @@ def test_sequence_source_trains_early_stops_and_resumes_exactly(tmp_path):
     epoch 3 and resumed sees the same batches after the resume as the uninterrupted run, and ends
     with bit-identical weights and history (dropout draws from the restored global RNG)."""
     train, val = bigram_data(40, 0), bigram_data(20, 1)
-    mk = lambda: LengthBuckets(train, 6, pad_sequences)  # noqa: E731
+    mk = lambda: LengthBuckets(train, 6, pad_sequences)
     vsrc = LengthBuckets(val, 50, pad_sequences)
     torch.manual_seed(0)
     full = Bigram(dropout=0.1)
