@@ -458,3 +458,15 @@ def test_wall_clock_budget_stops_after_the_step_that_exceeds_it(tmp_path):
               cfg(tmp_path, epochs=10, max_seconds=0.0))
     assert res.stopped == "max_seconds" and res.steps == 1 and len(res.history) == 1
     assert "val_loss" in res.history[0] and load_checkpoint(tmp_path / "last.pt")["step"] == 1
+
+
+def test_resume_from_a_broken_or_foreign_checkpoint_is_one_clear_error(tmp_path):
+    """last.pt that is not a checkpoint, or one of a model of another shape: a ValueError naming
+    the file in one line (no unpickling of it, no partial resume)."""
+    (tmp_path / "last.pt").write_bytes(b"garbage")
+    with pytest.raises(ValueError, match=r"cannot resume from .*last\.pt") as e:
+        fit(Bigram(), LengthBuckets(bigram_data(10), 4, pad_sequences), None, cfg(tmp_path, resume=True))
+    assert "\n" not in str(e.value)
+    fit(Bigram(n_words=6), LengthBuckets(bigram_data(10), 4, pad_sequences), None, cfg(tmp_path, epochs=1))
+    with pytest.raises(ValueError, match="cannot resume from .*size mismatch"):
+        fit(Bigram(n_words=7), LengthBuckets(bigram_data(10), 4, pad_sequences), None, cfg(tmp_path, resume=True))

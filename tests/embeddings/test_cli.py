@@ -14,6 +14,31 @@ from adlkit.embeddings import KeyedVectors  # noqa: E402
 from .test_word2vec import planted_corpus  # noqa: E402
 
 
+def random_vectors_over_the_evaluation_sets() -> KeyedVectors:
+    """Random 10-d vectors for every word of the Google analogies and of WordSim-353."""
+    import numpy as np
+
+    from adlkit.data.text import gensim_test_data
+
+    d = gensim_test_data()
+    words: dict[str, None] = {}
+    for line in open(d / "questions-words.txt", encoding="utf-8"):
+        if not line.startswith(":"):
+            words.update(dict.fromkeys(w.lower() for w in line.split()))
+    for line in open(d / "wordsim353.tsv", encoding="utf-8"):
+        if not line.startswith("#"):
+            words.update(dict.fromkeys(w.lower() for w in line.split("\t")[:2]))
+    rng = np.random.default_rng(0)
+    return KeyedVectors(rng.standard_normal((len(words), 10)).astype(np.float32), list(words))
+
+
+def one_line_error(r, needle: str) -> None:
+    """Exit 2 with one line, ``error: ...`` naming ``needle``, and no traceback."""
+    assert r.exit_code == 2, r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], r.output
+
+
 @pytest.fixture
 def text_file(tmp_path, monkeypatch):
     monkeypatch.setenv("ADLKIT_DATA", str(tmp_path / "cache"))  # the tokenised-file cache
@@ -59,32 +84,12 @@ def test_unknown_word_and_missing_file_are_one_line_errors(tmp_path, text_file):
 def test_eval_embeddings_prints_the_table(tmp_path):
     """Random vectors over the evaluation vocabulary: the table has all three benchmarks and the
     analogy count equals the questions whose words are all within --restrict-vocab."""
-    import numpy as np
-
-    from adlkit.data.text import gensim_test_data
-
-    d = gensim_test_data()
-    words: dict[str, None] = {}
-    for line in open(d / "questions-words.txt", encoding="utf-8"):
-        if not line.startswith(":"):
-            words.update(dict.fromkeys(w.lower() for w in line.split()))
-    for line in open(d / "wordsim353.tsv", encoding="utf-8"):
-        if not line.startswith("#"):
-            words.update(dict.fromkeys(w.lower() for w in line.split("\t")[:2]))
-    rng = np.random.default_rng(0)
-    wv = KeyedVectors(rng.standard_normal((len(words), 10)).astype(np.float32), list(words))
-    wv.save(tmp_path / "v.safetensors")
+    random_vectors_over_the_evaluation_sets().save(tmp_path / "v.safetensors")
     r = typer_testing.CliRunner().invoke(app, ["eval", "embeddings", str(tmp_path / "v.safetensors"),
                                                "--restrict-vocab", "1000000"])
     assert r.exit_code == 0, r.output
     for needle in ("WordSim-353", "SimLex-999", "Google analogies", "19,544 questions of 19,544"):
         assert needle in r.output
-
-
-def one_line_error(r, needle: str) -> None:
-    assert r.exit_code == 2, r.output
-    lines = r.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], r.output
 
 
 def test_output_paths_are_checked_first_and_no_trained_vectors_are_lost(tmp_path, text_file, monkeypatch):

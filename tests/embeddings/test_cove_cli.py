@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from adlkit.cli import app
 
+from .test_cli import one_line_error
 from .test_cove_senses import NOUN, VERB
 
 runner = CliRunner()
@@ -120,12 +121,6 @@ def test_explain_glove_vs_word2vec_without_measurements_says_how(tmp_path):
     assert r.exit_code == 0, r.output
     assert "What is the benefit offered by GloVe over word2vec?" in r.output
     assert "adlkit explain glove-vs-word2vec --measure" in r.output
-
-
-def one_line_error(r, needle: str) -> None:
-    assert r.exit_code == 2, r.output
-    lines = r.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], r.output
 
 
 def test_bad_paths_and_files_that_are_not_models_are_one_line_errors(tmp_path, monkeypatch):

@@ -11,8 +11,10 @@ import pytest
 import torch
 
 from adlkit.embeddings import KeyedVectors, pipeline
+from adlkit.embeddings.benchmarks import evaluate_vectors
 from adlkit.embeddings import cove as cv
 
+from .test_cli import random_vectors_over_the_evaluation_sets
 from .test_word2vec import planted_corpus
 
 needs_gensim = pytest.mark.skipif(__import__("importlib.util").util.find_spec("gensim") is None,
@@ -79,15 +81,8 @@ def test_evaluate_vectors_adds_up():
     from adlkit.data.text import gensim_test_data
 
     d = gensim_test_data()
-    words: dict[str, None] = {}
-    for line in open(d / "questions-words.txt", encoding="utf-8"):
-        if not line.startswith(":"):
-            words.update(dict.fromkeys(w.lower() for w in line.split()))
-    for line in open(d / "wordsim353.tsv", encoding="utf-8"):
-        if not line.startswith("#"):
-            words.update(dict.fromkeys(w.lower() for w in line.split("\t")[:2]))
-    wv = KeyedVectors(np.random.default_rng(0).standard_normal((len(words), 10)).astype(np.float32), list(words))
-    ev = pipeline.evaluate_vectors(wv, restrict_vocab=10**6)
+    wv = random_vectors_over_the_evaluation_sets()
+    ev = evaluate_vectors(wv, restrict_vocab=10**6)
     a = ev["analogies"]
     assert a["questions"] == a["questions_in_file"] == 19544
     assert a["semantic"]["questions"] + a["syntactic"]["questions"] == a["questions"]

@@ -390,9 +390,9 @@ class CoVeObjective(nn.Module):
 
         head = self.get_config()
         del head["cove"]
+        words = {k: "\n".join(head.pop(k)) for k in self.WORD_LISTS}
         meta = self.cove.metadata()
-        meta.update({"format": self.FORMAT, "extra": json.dumps(extra or {}),
-                     **{k: "\n".join(head.pop(k)) for k in self.WORD_LISTS}, self.CONFIG_KEY: json.dumps(head)})
+        meta.update({"format": self.FORMAT, "extra": json.dumps(extra or {}), **words, self.CONFIG_KEY: json.dumps(head)})
         _safetensors.write(save_file, _to_file_keys(self.state_dict()), path, meta)
 
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import pickle
 import random
 import time
 from collections.abc import Callable
@@ -193,10 +194,15 @@ def fit(
     best_state: dict[str, Tensor] | None = None
 
     if cfg.resume and last_path is not None and last_path.is_file():
-        ck = load_checkpoint(last_path)
-        model.load_state_dict(ck["model_state"])
-        for name, opt in optimizers.items():
-            opt.load_state_dict(ck["optimizers"][name])
+        try:
+            ck = load_checkpoint(last_path)
+            model.load_state_dict(ck["model_state"])
+            for name, opt in optimizers.items():
+                opt.load_state_dict(ck["optimizers"][name])
+        except (pickle.UnpicklingError, EOFError, RuntimeError, KeyError, ValueError) as err:
+            # not a checkpoint, or one of another model (torch's messages run over many lines)
+            why = " ".join(str(err).split())[:300] or type(err).__name__
+            raise ValueError(f"cannot resume from {last_path}: {why}") from err
         _set_rng_state(ck["rng"], shuffle)
         start_epoch, step, bad_epochs = ck["epoch"], ck["step"], ck["bad_epochs"]
         result.history = list(ck["history"])
