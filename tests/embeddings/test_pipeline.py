@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from adlkit.embeddings import KeyedVectors, pipeline
-from adlkit.embeddings.benchmarks import evaluate_vectors
 from adlkit.embeddings import cove as cv
+from adlkit.embeddings.benchmarks import evaluate_vectors
 
 from .test_cli import random_vectors_over_the_evaluation_sets
 from .test_word2vec import planted_corpus
