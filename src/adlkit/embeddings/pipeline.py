@@ -46,7 +46,6 @@ from adlkit.train import TrainConfig, TrainResult, fit
 
 Echo = Callable[[str], None]
 Save = Callable[[Callable[[Path], None], Path, str], Path]
-OBJECTIVES = ("translation", "bilm")
 GLOVE_W2V_RECORD = "glove_vs_word2vec.json"
 
 
@@ -174,7 +173,7 @@ def train_cove(vectors: str | os.PathLike[str], corpus: str = "builtin", objecti
     ``"bilm"``: the bidirectional LM on English text (:func:`adlkit.data.text.load_corpus`),
     5% of the sentences (at most 5,000) held out, the best validation perplexity kept.
     ``max_minutes`` bounds the training time; ``checkpoint_dir`` keeps the loop's ``last.pt`` /
-    ``best.pt`` (``resume`` continues from them). Nothing is written to ``out_dir`` here: see
+    ``best.pt`` (``resume`` continues from them). The models and the record are written by
     :meth:`CoVeRun.save`.
     """
     if objective not in OBJECTIVES:
@@ -190,20 +189,16 @@ def train_cove(vectors: str | os.PathLike[str], corpus: str = "builtin", objecti
                       max_seconds=60 * max_minutes if max_minutes is not None else None,
                       checkpoint_dir=checkpoint_dir, resume=resume, progress=progress)
     t0 = time.perf_counter()
-    if objective == "translation":
-        model, result = _translation(words, vecs, corpus, record, cfg, hidden=hidden, layers=layers,
-                                     decoder_hidden=decoder_hidden, target_vocab=target_vocab, batch_size=batch_size,
-                                     lr=lr, dropout=dropout, max_train=max_train, echo=echo)
-    else:
-        model, result = _bilm(words, vecs, corpus, record, cfg, hidden=hidden, layers=layers,
-                              target_vocab=target_vocab, batch_size=batch_size, lr=lr, dropout=dropout,
-                              max_train=max_train, seed=seed, echo=echo)
+    model, result = _OBJECTIVES[objective](
+        words, vecs, corpus, record, cfg, hidden=hidden, layers=layers, decoder_hidden=decoder_hidden,
+        target_vocab=target_vocab, batch_size=batch_size, lr=lr, dropout=dropout, max_train=max_train, seed=seed,
+        echo=echo)
     record["total_seconds"] = time.perf_counter() - t0
     return CoVeRun(model, record, result)
 
 
 def _translation(words, vecs, corpus, record, cfg, *, hidden, layers, decoder_hidden, target_vocab, batch_size,
-                 lr, dropout, max_train, echo) -> tuple[cv.TranslationModel, TrainResult]:
+                 lr, dropout, max_train, echo, **_) -> tuple[cv.TranslationModel, TrainResult]:
     from adlkit.data.parallel import load_parallel
 
     pc = load_parallel(corpus)
@@ -240,7 +235,7 @@ def _translation(words, vecs, corpus, record, cfg, *, hidden, layers, decoder_hi
 
 
 def _bilm(words, vecs, corpus, record, cfg, *, hidden, layers, target_vocab, batch_size, lr, dropout, max_train,
-          seed, echo) -> tuple[cv.BiLM, TrainResult]:
+          seed, echo, **_) -> tuple[cv.BiLM, TrainResult]:
     sents = list(load_corpus(corpus).sentences())
     perm = np.random.default_rng(seed).permutation(len(sents))
     n_valid = max(1, min(5000, len(sents) // 20))
@@ -256,6 +251,11 @@ def _bilm(words, vecs, corpus, record, cfg, *, hidden, layers, target_vocab, bat
                    "train_seconds": hist["seconds"], "valid_perplexity": hist["best_valid_perplexity"]})
     echo(f"best validation perplexity (both directions) {hist['best_valid_perplexity']:.2f}")
     return model, result
+
+
+#: the objectives that train the MT-LSTM, by name
+_OBJECTIVES = {"translation": _translation, "bilm": _bilm}
+OBJECTIVES = tuple(_OBJECTIVES)
 
 
 # ----------------------------------------------------------------------------- static vectors

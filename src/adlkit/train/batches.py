@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 import torch
 from torch import Tensor
 
 
-@runtime_checkable
 class BatchSource(Protocol):
     """The protocol :func:`adlkit.train.fit` iterates (see the module docstring)."""
 
