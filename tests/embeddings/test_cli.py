@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 typer_testing = pytest.importorskip("typer.testing")
@@ -10,6 +12,31 @@ from adlkit.cli import app  # noqa: E402
 from adlkit.embeddings import KeyedVectors  # noqa: E402
 
 from .test_word2vec import planted_corpus  # noqa: E402
+
+
+def random_vectors_over_the_evaluation_sets() -> KeyedVectors:
+    """Random 10-d vectors for every word of the Google analogies and of WordSim-353."""
+    import numpy as np
+
+    from adlkit.data.text import gensim_test_data
+
+    d = gensim_test_data()
+    words: dict[str, None] = {}
+    for line in open(d / "questions-words.txt", encoding="utf-8"):
+        if not line.startswith(":"):
+            words.update(dict.fromkeys(w.lower() for w in line.split()))
+    for line in open(d / "wordsim353.tsv", encoding="utf-8"):
+        if not line.startswith("#"):
+            words.update(dict.fromkeys(w.lower() for w in line.split("\t")[:2]))
+    rng = np.random.default_rng(0)
+    return KeyedVectors(rng.standard_normal((len(words), 10)).astype(np.float32), list(words))
+
+
+def one_line_error(r, needle: str) -> None:
+    """Exit 2 with one line, ``error: ...`` naming ``needle``, and no traceback."""
+    assert r.exit_code == 2, r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], r.output
 
 
 @pytest.fixture
@@ -57,23 +84,55 @@ def test_unknown_word_and_missing_file_are_one_line_errors(tmp_path, text_file):
 def test_eval_embeddings_prints_the_table(tmp_path):
     """Random vectors over the evaluation vocabulary: the table has all three benchmarks and the
     analogy count equals the questions whose words are all within --restrict-vocab."""
-    import numpy as np
-
-    from adlkit.data.text import gensim_test_data
-
-    d = gensim_test_data()
-    words: dict[str, None] = {}
-    for line in open(d / "questions-words.txt", encoding="utf-8"):
-        if not line.startswith(":"):
-            words.update(dict.fromkeys(w.lower() for w in line.split()))
-    for line in open(d / "wordsim353.tsv", encoding="utf-8"):
-        if not line.startswith("#"):
-            words.update(dict.fromkeys(w.lower() for w in line.split("\t")[:2]))
-    rng = np.random.default_rng(0)
-    wv = KeyedVectors(rng.standard_normal((len(words), 10)).astype(np.float32), list(words))
-    wv.save(tmp_path / "v.safetensors")
+    random_vectors_over_the_evaluation_sets().save(tmp_path / "v.safetensors")
     r = typer_testing.CliRunner().invoke(app, ["eval", "embeddings", str(tmp_path / "v.safetensors"),
                                                "--restrict-vocab", "1000000"])
     assert r.exit_code == 0, r.output
     for needle in ("WordSim-353", "SimLex-999", "Google analogies", "19,544 questions of 19,544"):
         assert needle in r.output
+
+
+def test_output_paths_are_checked_first_and_no_trained_vectors_are_lost(tmp_path, text_file, monkeypatch):
+    """A missing output folder is created; an unwritable output path or a file that is not a
+    vectors file is one line and exit 2 before any work; a save that fails after training
+    writes the vectors to $ADLKIT_DATA/rescued and says so."""
+    runner = typer_testing.CliRunner()
+    w2v = ["train", "word2vec", "--corpus", str(text_file), "--min-count", "1", "--epochs", "1", "--vector-size", "4",
+           "--workers", "1"]
+    nested = tmp_path / "not" / "yet" / "there" / "x.safetensors"
+    r = runner.invoke(app, w2v + ["-o", str(nested)])
+    assert r.exit_code == 0, r.output
+    assert len(KeyedVectors.load(nested)) == 40
+    for args, needle in [(w2v + ["-o", "/proc/x/y.safetensors"], "cannot create the folder /proc/x"),
+                         (["train", "glove", "--corpus", str(text_file), "--out", "/proc/x"], "cannot write to /proc"),
+                         (["corpus", "build", "--input", str(text_file), "--out", "/proc/x"], "/proc/x"),
+                         (["similar", str(text_file), "a"], "neither the word2vec text format"),
+                         (["similar", str(tmp_path), "a"], "not found")]:
+        one_line_error(runner.invoke(app, args), needle)
+
+    # the output folder vanishes during training (a file takes its place): the save fails
+    from adlkit.embeddings import word2vec
+
+    target = tmp_path / "gone" / "v.safetensors"
+    real_fit = word2vec.Word2Vec.fit
+
+    def fit_then_break_the_folder(self, *a, **kw):
+        out = real_fit(self, *a, **kw)
+        shutil.rmtree(target.parent)
+        target.parent.write_text("")
+        return out
+
+    monkeypatch.setattr(word2vec.Word2Vec, "fit", fit_then_break_the_folder)
+    r = runner.invoke(app, w2v + ["-o", str(target)])
+    assert r.exit_code == 0, r.output
+    rescued = list((tmp_path / "cache" / "rescued").glob("*-v.safetensors"))
+    assert len(rescued) == 1 and f"saved the vectors to {rescued[0]} instead" in r.output
+    assert len(KeyedVectors.load(rescued[0])) == 40
+
+
+@pytest.mark.skipif(__import__("importlib.util").util.find_spec("gensim") is None,
+                    reason="the evaluation sets ship with gensim (optional): pip install gensim")
+def test_eval_embeddings_refuses_a_file_that_is_not_vectors(tmp_path):
+    p = tmp_path / "model.safetensors"
+    p.write_bytes(b"\x00" * 64)
+    one_line_error(typer_testing.CliRunner().invoke(app, ["eval", "embeddings", str(p)]), "neither")

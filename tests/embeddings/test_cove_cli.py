@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from adlkit.cli import app
 
+from .test_cli import one_line_error
 from .test_cove_senses import NOUN, VERB
 
 runner = CliRunner()
@@ -119,3 +121,64 @@ def test_explain_glove_vs_word2vec_without_measurements_says_how(tmp_path):
     assert r.exit_code == 0, r.output
     assert "What is the benefit offered by GloVe over word2vec?" in r.output
     assert "adlkit explain glove-vs-word2vec --measure" in r.output
+
+
+def test_bad_paths_and_files_that_are_not_models_are_one_line_errors(tmp_path, monkeypatch):
+    """Every CoVe command: an unwritable output path is refused before any work (no vectors
+    read, nothing trained), a file that is not vectors or not a CoVe checkpoint is one line and
+    exit 2; a save that fails after training goes to $ADLKIT_DATA/rescued, said on stderr."""
+    from adlkit.embeddings import KeyedVectors
+
+    tsv, vec = write_inputs(tmp_path)
+    corpus = tmp_path / "par"
+    assert runner.invoke(app, ["corpus", "parallel", "--sources", "", "--tsv", str(tsv), "--out", str(corpus),
+                               "--valid", "0.3", "--test", "0.3"]).exit_code == 0
+    kv = tmp_path / "kv.safetensors"
+    KeyedVectors(np.zeros((2, 3), np.float32), ["a", "b"]).save(kv)
+    garbage = tmp_path / "garbage.safetensors"
+    garbage.write_bytes(b"not a model at all")
+    train = ["train", "cove", "--vectors", str(vec), "--corpus", str(corpus), "--hidden", "4", "--decoder-hidden", "8",
+             "--epochs", "1", "--batch-size", "4", "--threads", "1", "-q"]
+    for args, needle in [
+        (train + ["--out", "/proc/x"], "cannot create the folder /proc/x"),
+        (["train", "cove", "--vectors", str(tsv), "--corpus", str(corpus)], "neither the word2vec text format"),
+        (["corpus", "parallel", "--sources", "", "--tsv", str(tsv), "--out", "/proc/x"], "/proc/x"),
+        (["embed", "the bank", "--cove", str(garbage)], "not a safetensors checkpoint"),
+        (["eval", "senses", "--cove", str(kv)], "not a CoVe checkpoint"),
+        (["eval", "senses", "--cove", str(garbage), "--json", "/proc/x/s.json"], "cannot create the folder /proc/x"),
+        (["explain", "cove-vs-static", "--cove", str(garbage)], "not a safetensors checkpoint"),
+    ]:
+        one_line_error(runner.invoke(app, args), needle)
+    monkeypatch.setenv("ADLKIT_DATA", "/proc/adlkit")
+    one_line_error(runner.invoke(app, ["explain", "glove-vs-word2vec", "--measure"]), "/proc/adlkit")
+    monkeypatch.setenv("ADLKIT_DATA", str(tmp_path / "data"))
+
+    # the output folder vanishes during training (a file takes its place): every save fails
+    from adlkit.embeddings import cove as cv
+    from adlkit.embeddings import pipeline
+
+    out = tmp_path / "new" / "run"
+    real_train = pipeline.train_cove
+
+    def train_then_break_the_folder(*a, **kw):
+        run = real_train(*a, **kw)
+        shutil.rmtree(out)
+        out.write_text("")
+        return run
+
+    monkeypatch.setattr(pipeline, "train_cove", train_then_break_the_folder)
+    r = runner.invoke(app, train + ["--out", str(out)])
+    assert r.exit_code == 0, r.output
+    rescued = {p.name.split("-", 2)[-1]: p for p in (tmp_path / "data" / "rescued").iterdir()}
+    assert set(rescued) == {"cove.safetensors", "cove-translation.safetensors", "results.json"}
+    assert f"saved the CoVe encoder to {rescued['cove.safetensors']} instead" in r.output
+    assert cv.CoVe.load(rescued["cove.safetensors"]).config["hidden_size"] == 4
+    assert cv.TranslationModel.load(rescued["cove-translation.safetensors"]).tconfig["hidden_size"] == 8
+    assert json.loads(rescued["results.json"].read_text())["objective"] == "translation"
+
+
+def test_objective_choices_are_the_pipelines():
+    from adlkit.commands.cove import Objective
+    from adlkit.embeddings.pipeline import OBJECTIVES
+
+    assert tuple(o.value for o in Objective) == OBJECTIVES

@@ -1,5 +1,6 @@
 """CoVe commands: ``corpus parallel``, ``train cove``, ``eval senses``, ``embed``,
-``explain cove-vs-static`` and ``explain glove-vs-word2vec``.
+``explain cove-vs-static`` and ``explain glove-vs-word2vec``. The pipelines they run live in
+:mod:`adlkit.embeddings.pipeline`.
 
 Heavy imports (torch, numpy, matplotlib) happen inside the functions.
 """
@@ -7,70 +8,27 @@ Heavy imports (torch, numpy, matplotlib) happen inside the functions.
 from __future__ import annotations
 
 import json
-import os
-import platform
 import sys
 import time
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from adlkit.commands._common import fail, nonfinite_exit, output_dir, output_file, save_safely
+from adlkit.commands.embeddings import user_errors
+
 
 class Objective(str, Enum):
+    """The choices of ``--objective`` (``adlkit.embeddings.pipeline.train_cove``'s objectives)."""
+
     translation = "translation"
     bilm = "bilm"
 
 
-def _fail(msg: str, code: int = 2) -> None:
-    typer.echo(f"error: {msg}", err=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _user_errors():
-    """Known user-facing errors -> one line on stderr and exit status 2 (never a traceback)."""
-    from adlkit.data.parallel import ParallelSourceMissing
-    from adlkit.embeddings.senses import WordNetMissing
-
-    try:
-        yield
-    except (FileNotFoundError, ValueError, KeyError, ParallelSourceMissing, WordNetMissing) as err:
-        msg = err.args[0] if err.args else str(err)
-        _fail(str(msg))
-
-
-def _data_dir() -> Path:
-    from adlkit.core.paths import data_home
-
-    return data_home()
-
-
-def default_model_dir() -> Path:
-    """Where ``adlkit train cove`` writes: ``$ADLKIT_DATA/models/cove`` (default ~/.cache/adlkit)."""
-    return _data_dir() / "models" / "cove"
-
-
-def default_vectors() -> Path:
-    """The GloVe vectors CoVe reads by default: ``$ADLKIT_DATA/models/glove.safetensors``."""
-    return _data_dir() / "models" / "glove.safetensors"
-
-
 TRAIN_HINT = ("adlkit corpus parallel && adlkit train glove --out {vec} && "
               "adlkit train cove --vectors {vec}")
-
-
-def _machine() -> str:
-    try:
-        import subprocess
-
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=5).stdout
-        name = next((ln.split(":", 1)[1].strip() for ln in out.splitlines() if ln.startswith("Model name")), "")
-    except (OSError, ValueError):
-        name = ""
-    return f"{name or platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"
 
 
 # ----------------------------------------------------------------------------- corpus parallel
@@ -90,9 +48,10 @@ def corpus_parallel(
     from adlkit.data import parallel as par
 
     if not (0 <= valid < 1 and 0 <= test < 1 and valid + test < 1):
-        _fail("--valid and --test must be fractions in [0, 1) with valid + test < 1")
+        fail("--valid and --test must be fractions in [0, 1) with valid + test < 1")
     if max_tokens < 1:
-        _fail("--max-tokens must be at least 1")
+        fail("--max-tokens must be at least 1")
+    dest = output_dir(out or par.default_parallel_dir(lang))
     srcs = [s.strip() for s in sources.split(",") if s.strip()]
     bar: list = []
 
@@ -104,8 +63,8 @@ def corpus_parallel(
             bar[0].update(k)
 
     t0 = time.perf_counter()
-    with _user_errors():
-        c = par.build_parallel(out, lang=lang, sources=srcs, tsv=tsv, clean=not no_clean,
+    with user_errors():
+        c = par.build_parallel(dest, lang=lang, sources=srcs, tsv=tsv, clean=not no_clean,
                                pair_filter=par.PairFilter(max_tokens=max_tokens), valid=valid, test=test,
                                progress=progress, on_catalogs=on_catalogs)
     if bar:
@@ -143,121 +102,70 @@ def train_cove(
     threads: Optional[int] = typer.Option(None, "--threads", help="torch CPU threads (default: torch's)."),
     seed: int = typer.Option(0, "--seed"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output directory (default: ~/.cache/adlkit/models/cove)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from OUT/checkpoints/last.pt (same options)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Train CoVe's MT-LSTM (translation or bidirectional-LM objective) and report held-out
-    perplexity and BLEU; writes cove.safetensors (the encoder), the full model and results.json."""
-    import numpy as np
+    perplexity and BLEU; writes cove.safetensors (the encoder), the full model and results.json
+    (and the training loop's checkpoints, for --resume, to OUT/checkpoints)."""
     import torch
 
-    from adlkit.embeddings import cove as cv
+    from adlkit.embeddings import pipeline
+    from adlkit.train import NonFiniteLossError
 
     for name, v in (("--hidden", hidden), ("--layers", layers), ("--decoder-hidden", decoder_hidden),
                     ("--target-vocab", target_vocab), ("--epochs", epochs), ("--batch-size", batch_size)):
         if v < 1:
-            _fail(f"{name} must be at least 1")
+            fail(f"{name} must be at least 1")
     if threads is not None:
         if threads < 1:
-            _fail("--threads must be at least 1")
+            fail("--threads must be at least 1")
         torch.set_num_threads(threads)
-    vec_path = vectors or default_vectors()
+    vec_path = vectors or pipeline.default_vectors()
     if not vec_path.is_file():
-        _fail(f"input vectors not found: {vec_path}; train our GloVe first: adlkit corpus build && "
-              f"adlkit train glove --out {default_vectors()}  (or pass --vectors FILE)")
-    out_dir = out or default_model_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(seed)
-    np.random.seed(seed)
-    with _user_errors():
-        words, vecs = cv.load_vectors(vec_path)
-    typer.echo(f"input vectors: {vec_path} ({len(words)} words, d = {vecs.shape[1]}), frozen")
-    record: dict = {"command": "adlkit " + " ".join(sys.argv[1:]), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                    "machine": _machine(), "torch_threads": torch.get_num_threads(), "vectors": str(vec_path),
-                    "objective": objective.value, "seed": seed}
-    t0 = time.perf_counter()
-    if objective is Objective.translation:
-        from adlkit.data.parallel import load_parallel
-
-        with _user_errors():
-            pc = load_parallel(corpus)
-        train, valid, test = pc.tokenized("train"), pc.tokenized("valid"), pc.tokenized("test")
-        if max_train:
-            train = train[:max_train]
-        model_cove = cv.CoVe(words, vecs, hidden_size=hidden, num_layers=layers, dropout=0.0)
-        tv = cv.Vocab.build((t for _, t in train), max_size=target_vocab)
-        model = cv.TranslationModel(model_cove, tv.words[4:], hidden_size=decoder_hidden, dropout=dropout)
-        unk_src = float(np.mean([w not in model_cove.index for s, _ in train for w in s]))
-        typer.echo(f"parallel corpus: {pc.path} train {len(train)}, valid {len(valid)}, test {len(test)} pairs; "
-                   f"source words without a vector {unk_src:.1%}; target vocabulary {len(tv)}")
-        n_params = sum(p.numel() for p in model.parameters() if p.requires_grad)
-        typer.echo(f"trainable parameters {n_params:,} (encoder {sum(p.numel() for p in model_cove.parameters() if p.requires_grad):,})")
-        hist = cv.train_translation(model, train, valid, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
-                                    max_minutes=max_minutes, log=typer.echo)
-        typer.echo("held-out evaluation (test split) ...")
-        ev = cv.evaluate_translation(model, test)
-        bl = cv.translation_bleu(model, test)
-        record.update({"corpus": str(pc.path), "sizes": pc.sizes(), "source_unk_rate": unk_src,
-                       "target_vocab": len(tv), "trainable_parameters": n_params, "train": hist,
-                       "train_seconds": hist["seconds"],
-                       "test": {"perplexity": ev["perplexity"], "nll": ev["nll"], "tokens": ev["tokens"],
-                                "bleu": bl["bleu"], "precisions": bl["precisions"], "bp": bl["bp"],
-                                "sentences": bl["sentences"]},
-                       "examples": bl["examples"],
-                       "config": {"hidden": hidden, "layers": layers, "decoder_hidden": decoder_hidden,
-                                  "target_vocab": target_vocab, "epochs": epochs, "batch_size": batch_size,
-                                  "lr": lr, "dropout": dropout}})
-        model.save(out_dir / "cove-translation.safetensors", extra=record)
-        model_cove.save(out_dir / "cove.safetensors")
-        typer.echo(f"test perplexity {ev['perplexity']:.2f} ({ev['tokens']} target tokens), "
-                   f"test BLEU {bl['bleu']:.2f} ({bl['sentences']} sentences, greedy, lowercased word tokens)")
-        for s, r, h in bl["examples"][:5]:
-            typer.echo(f"  en:  {s}\n  ref: {r}\n  hyp: {h}")
-    else:
-        try:
-            from adlkit.data.text import load_corpus  # the English corpus (adlkit corpus build)
-        except ImportError:
-            _fail("this installation of adlkit has no English corpus module (adlkit.data.text)")
-
-        with _user_errors():
-            corp = load_corpus(corpus)
-        sents = list(corp.sentences())
-        rng = np.random.default_rng(seed)
-        perm = rng.permutation(len(sents))
-        n_valid = max(1, min(5000, len(sents) // 20))
-        valid = [sents[i] for i in perm[:n_valid]]
-        train = [sents[i] for i in perm[n_valid:]]
-        if max_train:
-            train = train[:max_train]
-        model_cove = cv.CoVe(words, vecs, hidden_size=hidden, num_layers=layers, split_directions=True)
-        model = cv.BiLM(model_cove, words[:target_vocab], dropout=dropout)
-        typer.echo(f"monolingual corpus: {len(train)} training, {len(valid)} validation sentences")
-        hist = cv.train_bilm(model, train, valid, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
-                             max_minutes=max_minutes, log=typer.echo)
-        record.update({"sizes": {"train": len(train), "valid": len(valid)}, "train": hist,
-                       "train_seconds": hist["seconds"], "valid_perplexity": hist["best_valid_perplexity"]})
-        model.save(out_dir / "cove-bilm.safetensors", extra=record)
-        model_cove.save(out_dir / "cove.safetensors")
-        typer.echo(f"best validation perplexity (both directions) {hist['best_valid_perplexity']:.2f}")
-    record["total_seconds"] = time.perf_counter() - t0
-    (out_dir / "results.json").write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    typer.echo(f"wrote {out_dir / 'cove.safetensors'} and {out_dir / 'results.json'} "
-               f"({record['total_seconds'] / 60:.1f} min)")
+        fail(f"input vectors not found: {vec_path}; train our GloVe first: adlkit corpus build && "
+             f"adlkit train glove --out {pipeline.default_vectors()}  (or pass --vectors FILE)")
+    out_dir = output_dir(out or pipeline.default_model_dir())
+    try:
+        with user_errors():
+            run = pipeline.train_cove(
+                vec_path, corpus, objective.value, hidden=hidden, layers=layers, decoder_hidden=decoder_hidden,
+                target_vocab=target_vocab, epochs=epochs, batch_size=batch_size, lr=lr, dropout=dropout,
+                max_minutes=max_minutes, max_train=max_train, seed=seed, checkpoint_dir=out_dir / "checkpoints",
+                resume=resume, progress=not quiet, command="adlkit " + " ".join(sys.argv[1:]), echo=typer.echo)
+    except NonFiniteLossError as e:
+        nonfinite_exit(e)
+    paths = run.save(out_dir, save=save_safely)
+    typer.echo(f"wrote {paths['encoder']} and {paths['results']} ({run.record['total_seconds'] / 60:.1f} min)")
 
 
 # ----------------------------------------------------------------------------- senses
+def _default_cove() -> Path:
+    from adlkit.embeddings.pipeline import default_model_dir
+
+    return default_model_dir() / "cove.safetensors"
+
+
+def _train_hint() -> str:
+    from adlkit.embeddings.pipeline import default_vectors
+
+    return TRAIN_HINT.format(vec=default_vectors())
+
+
 def _load_cove(path: Optional[Path]):
     from adlkit.embeddings.cove import CoVe
 
-    p = path or default_model_dir() / "cove.safetensors"
+    p = path or _default_cove()
     if not p.is_file():
-        _fail(f"no trained CoVe at {p}; train it: " + TRAIN_HINT.format(vec=default_vectors()))
-    with _user_errors():
+        fail(f"no trained CoVe at {p}; train it: " + _train_hint())
+    with user_errors():
         return CoVe.load(p), p
 
 
 def _sense_report(cove, word: Optional[str], plot: Optional[Path], echo=typer.echo) -> dict:
     from adlkit.embeddings import senses as se
 
-    with _user_errors():
+    with user_errors():
         occ = se.load_sense_test()
     run = se.run_sense_test(cove, occ)
     res = run["results"]
@@ -279,7 +187,7 @@ def _sense_report(cove, word: Optional[str], plot: Optional[Path], echo=typer.ec
     out = {"results": {k: {kk: vv for kk, vv in r.items() if kk != "per_word"} for k, r in res.items()}}
     if plot is not None:
         w = word or "bank"
-        with _user_errors():
+        with user_errors():
             p = se.plot_word(o, run["vectors"], w, plot)
         echo(f"wrote {p}")
         out["plot"] = str(p)
@@ -293,6 +201,8 @@ def eval_senses(
     json_out: Optional[Path] = typer.Option(None, "--json", help="Write the figures as JSON."),
 ) -> None:
     """WordNet word-sense test: static GloVe vs CoVe (contextual) vectors."""
+    plot = output_file(plot) if plot is not None else None
+    json_out = output_file(json_out) if json_out is not None else None
     cove, p = _load_cove(cove_path)
     typer.echo(f"CoVe: {p}")
     out = _sense_report(cove, word, plot)
@@ -314,7 +224,7 @@ def embed(
     toks = [tokenize_en(s) for s in sentences]
     empty = [s for s, t in zip(sentences, toks) if not t]
     if empty:
-        _fail(f"no words in {empty[0]!r} (tokens are ASCII letter runs)")
+        fail(f"no words in {empty[0]!r} (tokens are ASCII letter runs)")
     cove, p = _load_cove(cove_path)
     enc = cove.encode(toks)
     d, h = cove.input_size, cove.output_size
@@ -339,7 +249,7 @@ def embed(
     pos = []
     for s, t in zip(sentences, toks):
         if w not in t:
-            _fail(f"{word!r} does not occur in {s!r}")
+            fail(f"{word!r} does not occur in {s!r}")
         pos.append(t.index(w))
     if w not in cove.index:
         typer.echo(f"note: {w!r} has no static vector (zero input); CoVe still sees its context", err=True)
@@ -387,18 +297,21 @@ def explain_cove_vs_static(
     """Question 2D: the sheet's answer, then CoVe's context sensitivity measured."""
     from adlkit.embeddings.cove import read_extra
 
-    _print_concept("cove_vs_static")
-    typer.echo("Measured (our models, our corpora):")
-    p = cove_path or default_model_dir() / "cove.safetensors"
+    p = cove_path or _default_cove()
     if not p.is_file():
-        typer.echo(f"  no trained CoVe at {p}. Train it (about half an hour on 2 CPU cores):\n    "
-                   + TRAIN_HINT.format(vec=default_vectors()))
+        _print_concept("cove_vs_static")
+        typer.echo("Measured (our models, our corpora):")
+        typer.echo(f"  no trained CoVe at {p}. Train it (about half an hour on 2 CPU cores):\n    " + _train_hint())
         typer.echo("  then run this command again.")
         return
+    plot = output_file(plot)
     cove, _ = _load_cove(p)
     full = p.parent / "cove-translation.safetensors"
-    if full.is_file():
-        r = read_extra(full)
+    with user_errors():
+        r = read_extra(full) if full.is_file() else None
+    _print_concept("cove_vs_static")
+    typer.echo("Measured (our models, our corpora):")
+    if r is not None:
         t = r.get("test", {})
         typer.echo(f"  MT-LSTM trained as the encoder of an English->German translation model on "
                    f"{r.get('sizes', {}).get('train', '?')} message pairs of gettext catalogs "
@@ -409,71 +322,6 @@ def explain_cove_vs_static(
                        f"({t['sentences']} sentences, greedy decoding)")
     typer.echo("")
     _sense_report(cove, word, plot)
-
-
-GLOVE_W2V_RECORD = "glove_vs_word2vec.json"
-
-
-def _evaluate_vectors(wv, restrict_vocab: int = 30000) -> dict:
-    """WordSim-353 and SimLex-999 Spearman, Google analogies (3CosAdd) with the question count."""
-    from adlkit.data.text import gensim_test_data
-
-    d = gensim_test_data()
-    out = {}
-    for name, fname in (("wordsim353", "wordsim353.tsv"), ("simlex999", "simlex999.txt")):
-        try:
-            _, spearman, oov = wv.evaluate_word_pairs(d / fname)
-        except ValueError:  # too few pairs in the vocabulary
-            spearman, oov = float("nan"), 100.0
-        out[name] = {"spearman": spearman, "oov_percent": oov}
-    score, secs = wv.evaluate_word_analogies(d / "questions-words.txt", restrict_vocab=restrict_vocab)
-    c = sum(len(x["correct"]) for x in secs[-1:])
-    n = c + sum(len(x["incorrect"]) for x in secs[-1:])
-    out["analogies"] = {"accuracy": c / n if n else float("nan"), "questions": n, "restrict_vocab": restrict_vocab}
-    return out
-
-
-def measure_glove_vs_word2vec(corpus: str = "builtin", epochs_w2v: int = 5, epochs_glove: int = 15,
-                              max_vocab: int = 30000, workers: int = 2, echo=typer.echo) -> dict:
-    """Train skip-gram word2vec and GloVe on the same corpus and vocabulary size, timing each,
-    and evaluate both: the evidence printed by ``adlkit explain glove-vs-word2vec``."""
-    from adlkit.data.text import load_corpus
-    from adlkit.embeddings.glove import GloVe
-    from adlkit.embeddings.word2vec import Word2Vec
-
-    corp = load_corpus(corpus)
-    models = _data_dir() / "models"
-    models.mkdir(parents=True, exist_ok=True)
-    rec: dict = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": _machine(),
-                 "corpus": corpus, "corpus_tokens": int(corp.n_tokens), "corpus_sentences": int(corp.n_sentences),
-                 "workers": workers, "max_vocab": max_vocab}
-    echo(f"word2vec (skip-gram, window 5, negative 5, {epochs_w2v} epochs) on {corp.n_tokens:,} tokens ...")
-    t = time.perf_counter()
-    w2v = Word2Vec(vector_size=100, window=5, sg=1, epochs=epochs_w2v, workers=workers, progress=True).fit(corp)
-    w2v_s = time.perf_counter() - t
-    wv = w2v.wv
-    if len(wv) > max_vocab:  # the same vocabulary size as GloVe's (rows are by decreasing frequency)
-        from adlkit.embeddings.keyedvectors import KeyedVectors
-
-        wv = KeyedVectors(wv.vectors[:max_vocab], wv.index_to_key[:max_vocab])
-    wv.save(models / "word2vec.safetensors")
-    echo(f"GloVe (window 10, x_max 100, {epochs_glove} epochs, {max_vocab} words) ...")
-    t = time.perf_counter()
-    gl = GloVe(vector_size=100, window=10, max_vocab=max_vocab, epochs=epochs_glove, workers=workers,
-               progress=True).fit(corp)
-    gl_s = time.perf_counter() - t
-    gl.wv.save(models / "glove-explain.safetensors")
-    rec["word2vec"] = {"seconds": w2v_s, "epochs": epochs_w2v, "vocab": len(wv),
-                       "updates_per_epoch": "every token x its window (~2 x 5 context words) x (1 + 5 negatives)",
-                       "passes_over_corpus": epochs_w2v, "eval": _evaluate_vectors(wv)}
-    rec["glove"] = {"seconds": gl_s, "epochs": epochs_glove, "vocab": len(gl.wv),
-                    "nonzero_cooccurrences": int(getattr(gl, "nnz_", -1)),
-                    "passes_over_corpus": 1, "eval": _evaluate_vectors(gl.wv)}
-    p = _data_dir() / "explain" / GLOVE_W2V_RECORD
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(rec, indent=1) + "\n", encoding="utf-8")
-    echo(f"wrote {p}")
-    return rec
 
 
 def _print_glove_evidence(rec: dict, echo=typer.echo) -> None:
@@ -506,20 +354,25 @@ def explain_glove_vs_word2vec(
     workers: int = typer.Option(2, "--workers", "-j"),
 ) -> None:
     """Question 2C: the sheet's answer, then GloVe and word2vec measured side by side."""
+    import importlib.util
+
+    from adlkit.embeddings import pipeline
+
+    p = pipeline.glove_w2v_record_path()
+    if measure:
+        if importlib.util.find_spec("gensim") is None:
+            fail("the evaluation sets ship with gensim's test data: pip install gensim")
+        output_dir(pipeline.models_dir())
+        output_dir(p.parent)
     _print_concept("glove_vs_word2vec")
     typer.echo("Measured (our models, our corpus):")
-    p = _data_dir() / "explain" / GLOVE_W2V_RECORD
     if measure:
-        import importlib.util
-
-        if importlib.util.find_spec("adlkit.embeddings.glove") is None:
-            _fail("this installation of adlkit has no GloVe trainer (adlkit.embeddings.glove)")
-        if importlib.util.find_spec("gensim") is None:
-            _fail("the evaluation sets ship with gensim's test data: pip install gensim")
-        with _user_errors():
-            rec = measure_glove_vs_word2vec(corpus, epochs_w2v, epochs_glove, max_vocab, workers)
+        with user_errors():
+            rec = pipeline.measure_glove_vs_word2vec(corpus, epochs_w2v, epochs_glove, max_vocab, workers,
+                                                     echo=typer.echo, save=save_safely)
     elif p.is_file():
-        rec = json.loads(p.read_text(encoding="utf-8"))
+        with user_errors():
+            rec = json.loads(p.read_text(encoding="utf-8"))
     else:
         typer.echo(f"  no measurements yet ({p}). Run (about 10-20 minutes on 2 CPU cores):\n"
                    "    adlkit corpus build && adlkit explain glove-vs-word2vec --measure")

@@ -5,11 +5,20 @@ numpy/numba/gensim-heavy modules are imported inside the commands.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
+
+from adlkit.commands._common import fail, output_dir, output_file, save_safely
+
+#: what a wrong path or a wrong file raises (UnicodeDecodeError is a ValueError; a source that
+#: is not installed, such as adlkit.data.text.CorpusSourceMissing, a FileNotFoundError)
+USER_ERRORS: tuple[type[BaseException], ...] = (FileNotFoundError, NotADirectoryError, IsADirectoryError,
+                                                 PermissionError, ValueError, KeyError)
 
 
 class Mode(str, Enum):
@@ -17,20 +26,14 @@ class Mode(str, Enum):
     raw = "raw"
 
 
-def _fail(msg: str, code: int = 2) -> None:
-    typer.echo(f"error: {msg}", err=True)
-    raise typer.Exit(code)
-
-
-def _user_errors():
-    """Exception types that are the user's input, reported as one line."""
-    from adlkit.data.text import CorpusSourceMissing
-
-    return (FileNotFoundError, NotADirectoryError, ValueError, KeyError, CorpusSourceMissing, UnicodeDecodeError)
-
-
-def _msg(e: BaseException) -> str:
-    return e.args[0] if isinstance(e, KeyError) and e.args else str(e)
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """The user's input errors (:data:`USER_ERRORS`: a wrong path, a file that is not what it
+    should be, a source that is not installed) -> ``error: message`` on stderr, exit 2."""
+    try:
+        yield
+    except USER_ERRORS as e:
+        fail(str(e.args[0] if isinstance(e, KeyError) and e.args else e))
 
 
 # ----------------------------------------------------------------------------- corpus
@@ -47,35 +50,30 @@ def corpus_build(
     """
     from adlkit.data import text
 
-    try:
-        if list_sources:
-            for name, (desc, _) in text.SOURCES.items():
-                missing = text.check_sources([name])
-                typer.echo(f"{name:10s} {'installed' if not missing else 'MISSING: ' + missing[0].split(': ', 1)[1]:s}  {desc}")
-            return
-        from tqdm import tqdm
+    if list_sources:
+        for name, (desc, _) in text.SOURCES.items():
+            missing = text.check_sources([name])
+            typer.echo(f"{name:10s} {'installed' if not missing else 'MISSING: ' + missing[0].split(': ', 1)[1]:s}  {desc}")
+        return
+    for p in input or []:
+        if not p.is_file():
+            fail(f"input file not found: {p}")
+    dest = output_dir(out or (text.default_corpus_dir().parent / input[0].stem if input else text.default_corpus_dir()))
+    from tqdm import tqdm
 
+    with user_errors():
         bar = tqdm(unit="tok", unit_scale=True, desc="tokenising", dynamic_ncols=True)
         if input:
-            dest = out or text.default_corpus_dir().parent / input[0].stem
-
             def stream():
                 for p in input:
                     yield from text.file_sentences(p, mode.value)
 
-            for p in input:
-                if not p.is_file():
-                    raise FileNotFoundError(f"input file not found: {p}")
             c = text.Corpus.from_sentences(stream(), dest, meta={"inputs": [str(p) for p in input], "mode": mode.value},
                                            progress=bar.update)
         else:
             names = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
-            dest = out or text.default_corpus_dir()
             c = text.build_builtin(dest, names, progress=bar.update)
         bar.close()
-    except _user_errors() as e:
-        _fail(_msg(e))
-        return
     n5 = int((c.counts >= 5).sum())
     typer.echo(f"corpus: {c.n_tokens:,} tokens, {c.n_sentences:,} sentences, {len(c.words):,} word types "
                f"({n5:,} with count >= 5)\nwritten to {dest}")
@@ -84,12 +82,19 @@ def corpus_build(
 
 
 # ----------------------------------------------------------------------------- training
-def _save(wv, out: Path) -> None:
-    if out.suffix in (".txt", ".vec"):
-        wv.save_word2vec_format(out)
-    else:
-        wv.save(out)
-    typer.echo(f"wrote {out} ({len(wv):,} words x {wv.vector_size})")
+def _save(wv, out: Path) -> Path:
+    """Write the vectors (.txt/.vec: word2vec text format, else safetensors); a save that fails
+    goes to a safe place (said on stderr). Returns where they went."""
+
+    def write(p: Path) -> None:
+        if p.suffix in (".txt", ".vec"):
+            wv.save_word2vec_format(p)
+        else:
+            wv.save(p)
+
+    where = save_safely(write, out, "the vectors")
+    typer.echo(f"wrote {where} ({len(wv):,} words x {wv.vector_size})")
+    return where
 
 
 def _quick_eval(wv) -> None:
@@ -125,27 +130,24 @@ def train_word2vec(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output: .safetensors (fast binary, default) or .txt/.vec (word2vec text format)."),
 ) -> None:
     """Train word2vec (negative sampling) on a corpus; shows the float64 loss and words/s per epoch."""
-    try:
+    with user_errors():
         from adlkit.data.text import load_corpus
         from adlkit.embeddings import Word2Vec
 
-        c = load_corpus(corpus)
         model = Word2Vec(vector_size=vector_size, window=window, min_count=min_count, sg=int(sg), negative=negative,
                          sample=sample, alpha=alpha, min_alpha=min_alpha, epochs=epochs, workers=workers, seed=seed,
                          progress=True)
+        out = output_file(out or Path(f"word2vec-{'sg' if sg else 'cbow'}.safetensors"))
+        c = load_corpus(corpus)
         typer.echo(f"corpus: {c.n_tokens:,} tokens; {'skip-gram' if sg else 'CBOW'}, d={vector_size}, "
                    f"window={window} per side, {epochs} epochs, {workers} workers", err=True)
         model.fit(c)
-        out = out or Path(f"word2vec-{'sg' if sg else 'cbow'}.safetensors")
-        _save(model.wv, out)
-    except _user_errors() as e:
-        _fail(_msg(e))
-        return
+    where = _save(model.wv, out)
     for h in model.history:
         typer.echo(f"epoch {h.epoch}: loss {h.mean_loss:.4f} per prediction (sum {h.loss:.6g}), "
                    f"{h.words_per_sec / 1e6:.2f} M words/s")
     _quick_eval(model.wv)
-    typer.echo(f"next: adlkit eval embeddings {out}")
+    typer.echo(f"next: adlkit eval embeddings {where}")
 
 
 def train_glove(
@@ -163,22 +165,19 @@ def train_glove(
     out: Path = typer.Option(Path("glove.safetensors"), "--out", "-o", help="Output (.safetensors, or .txt/.vec text)."),
 ) -> None:
     """Train GloVe (sparse co-occurrence, AdaGrad); the vectors are W + W~."""
-    try:
+    with user_errors():
         from adlkit.data.text import load_corpus
         from adlkit.embeddings import GloVe
 
-        c = load_corpus(corpus)
         model = GloVe(vector_size=vector_size, window=window, max_vocab=max_vocab or None, min_count=min_count,
                       x_max=x_max, alpha=alpha, eta=eta, epochs=epochs, workers=workers, seed=seed, progress=True)
-        model.fit(c)
-        _save(model.wv, out)
-    except _user_errors() as e:
-        _fail(_msg(e))
-        return
+        out = output_file(out)
+        model.fit(load_corpus(corpus))
+    where = _save(model.wv, out)
     typer.echo(f"co-occurrence: {model.nnz_:,} non-zero pairs in {model.cooc_seconds_:.1f} s; "
                f"final cost {model.history[-1]:.4f}")
     _quick_eval(model.wv)
-    typer.echo(f"next: adlkit eval embeddings {out}")
+    typer.echo(f"next: adlkit eval embeddings {where}")
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -191,48 +190,40 @@ def eval_embeddings(
     import importlib.util
 
     if importlib.util.find_spec("gensim") is None:
-        _fail("the evaluation sets ship with gensim's test data: pip install gensim")
+        fail("the evaluation sets ship with gensim's test data: pip install gensim")
     from rich.console import Console
     from rich.table import Table
 
-    from adlkit.data.text import gensim_test_data
     from adlkit.embeddings import KeyedVectors
+    from adlkit.embeddings.benchmarks import evaluate_vectors
 
-    try:
+    with user_errors():
         wv = KeyedVectors.load(vectors)
-        d = gensim_test_data()
-        table = Table(title=f"{vectors} ({len(wv):,} words x {wv.vector_size})")
-        for col in ("benchmark", "metric", "score", "coverage"):
-            table.add_column(col, justify="right" if col in ("score", "coverage") else "left")
-        for name, fname in (("WordSim-353", "wordsim353.tsv"), ("SimLex-999", "simlex999.txt")):
-            pearson, spearman, oov = wv.evaluate_word_pairs(d / fname)
-            table.add_row(name, "Spearman", f"{spearman:.3f}", f"{100 - oov:.1f}% pairs")
-            table.add_row("", "Pearson", f"{pearson:.3f}", "")
-        score, secs = wv.evaluate_word_analogies(d / "questions-words.txt", restrict_vocab=restrict_vocab)
-    except _user_errors() as e:
-        _fail(_msg(e))
-        return
-    total_q = sum(1 for line in open(d / "questions-words.txt", encoding="utf-8") if not line.startswith(":"))
-
-    def acc(group):
-        c = sum(len(s["correct"]) for s in group)
-        n = c + sum(len(s["incorrect"]) for s in group)
-        return c, n
-
-    sem = [s for s in secs[:-1] if not s["section"].startswith("gram")]
-    syn = [s for s in secs[:-1] if s["section"].startswith("gram")]
-    for label, group in (("semantic", sem), ("syntactic", syn), ("all", secs[-1:])):
-        c, n = acc(group)
+        ev = evaluate_vectors(wv, restrict_vocab)
+    table = Table(title=f"{vectors} ({len(wv):,} words x {wv.vector_size})")
+    for col in ("benchmark", "metric", "score", "coverage"):
+        table.add_column(col, justify="right" if col in ("score", "coverage") else "left")
+    for name, key in (("WordSim-353", "wordsim353"), ("SimLex-999", "simlex999")):
+        r = ev[key]
+        if "error" in r:
+            fail(r["error"])
+        table.add_row(name, "Spearman", f"{r['spearman']:.3f}", f"{100 - r['oov_percent']:.1f}% pairs")
+        table.add_row("", "Pearson", f"{r['pearson']:.3f}", "")
+    a = ev["analogies"]
+    for label in ("semantic", "syntactic", "all"):
+        t = a[label] if label != "all" else a
+        c, n = t["correct"], t["questions"]
         table.add_row("Google analogies" if label == "semantic" else "", f"3CosAdd {label}",
-                      f"{c / n:.3f}" if n else "n/a", f"{n:,} questions" + (f" of {total_q:,}" if label == "all" else ""))
+                      f"{c / n:.3f}" if n else "n/a",
+                      f"{n:,} questions" + (f" of {a['questions_in_file']:,}" if label == "all" else ""))
     console = Console()
     console.print(table)
     console.print(f"analogies searched among the {min(restrict_vocab, len(wv)):,} most frequent words; questions "
                   "with a word outside them are skipped")
     if sections:
-        for s in secs[:-1]:
-            c, n = acc([s])
-            console.print(f"  {s['section']:30s} {c / n if n else float('nan'):.3f}  ({n} questions)")
+        for s in a["sections"]:
+            n = s["questions"]
+            console.print(f"  {s['section']:30s} {s['correct'] / n if n else float('nan'):.3f}  ({n} questions)")
 
 
 def similar(
@@ -243,16 +234,13 @@ def similar(
     topn: int = typer.Option(10, "--topn", "-n"),
 ) -> None:
     """Nearest words by cosine similarity."""
-    try:
+    with user_errors():
         from adlkit.embeddings import KeyedVectors
 
         wv = KeyedVectors.load(vectors)
         pos = [w.lower() if w not in wv and w.lower() in wv else w for w in list(words) + list(plus or [])]
         neg = [w.lower() if w not in wv and w.lower() in wv else w for w in (minus or [])]
         res = wv.most_similar(positive=pos, negative=neg, topn=topn)
-    except _user_errors() as e:
-        _fail(_msg(e))
-        return
     for w, s in res:
         typer.echo(f"{s:7.4f}  {w}")
 

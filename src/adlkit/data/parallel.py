@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from adlkit.core.paths import data_home
+from adlkit.data.text import tokenize as tokenize_en  # English as everywhere in adlkit
 
 SPLITS = ("train", "valid", "test")
 SYSTEM_LOCALE_DIRS = ("/usr/share/locale", "/usr/share/locale-langpack")
@@ -52,20 +53,14 @@ INSTALL_HINT = ("no gettext catalogs found for language {lang!r}; install some, 
                 "  pip install django sphinx\n"
                 "or give your own pairs: adlkit corpus parallel --tsv FILE (source<TAB>target per line)")
 
-_EN_WORD = re.compile(r"[a-z]+")
 _TGT_WORD = re.compile(r"[^\W\d_]+")
 
 
-class ParallelSourceMissing(RuntimeError):
+class ParallelSourceMissing(FileNotFoundError):
     """No parallel text could be found; the message holds the install commands."""
 
 
 # ----------------------------------------------------------------------------- tokenisation
-def tokenize_en(text: str) -> list[str]:
-    """English tokens: lowercased ASCII letter runs (``adlkit.data.text.tokenize``)."""
-    return _EN_WORD.findall(text.lower())
-
-
 def tokenize_target(text: str) -> list[str]:
     """Target-language tokens: lowercased runs of Unicode letters (umlauts and accents kept)."""
     return _TGT_WORD.findall(text.lower())

@@ -41,7 +41,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 _WORD = re.compile(r"[a-z]+")
 
 
-class CorpusSourceMissing(RuntimeError):
+class CorpusSourceMissing(FileNotFoundError):
     """A corpus source is not installed; the message holds the exact install command."""
 
 

@@ -29,8 +29,15 @@ Padding: sequences are packed (:func:`torch.nn.utils.rnn.pack_padded_sequence`),
 outputs at real positions do not depend on how much padding a batch carries, and the outputs
 at padded positions are exactly zero.
 
+Training: both objectives are models of :mod:`adlkit.train` (Adam, gradient-norm clipping in
+``train_step``, held-out loss per predicted token) and train through :func:`adlkit.train.fit` on
+length-bucketed batches (:meth:`CoVeObjective.batches`), with its early stopping, wall-clock
+budget, NaN stop, checkpoints and resume.
+
 Checkpoints are safetensors files whose metadata holds the constructor arguments and the
-vocabularies (JSON); no pickle. Example::
+vocabularies (JSON); no pickle. The loop's ``last.pt`` / ``best.pt`` hold the same model
+(:func:`adlkit.train.load_model` rebuilds it from :meth:`~CoVeObjective.get_config`; the frozen
+vectors come back with the state dict). Example::
 
     >>> cove = CoVe.from_vectors(words, vectors, hidden_size=150)
     >>> vecs = cove.encode([["the", "river", "bank"], ["the", "bank", "account"]])
@@ -42,16 +49,21 @@ from __future__ import annotations
 import json
 import math
 import os
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from adlkit.embeddings import _safetensors
+from adlkit.embeddings.keyedvectors import KeyedVectors
+from adlkit.train import StepContext, held_out_totals
+from adlkit.train.batches import LengthBuckets, pad_sequences
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<s>", "</s>"
 FORMAT = "adlkit.CoVe/1"
@@ -79,37 +91,10 @@ def _run_lstm(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor) -> torch.Te
 
 
 def load_vectors(path: str | os.PathLike[str]) -> tuple[list[str], np.ndarray]:
-    """(words, vectors) from a KeyedVectors safetensors file (``adlkit`` format: tensor
-    ``vectors``, words in metadata) or a word2vec text file (``V d`` header line)."""
-    p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"vectors file not found: {p}")
-    with open(p, "rb") as fh:
-        first = fh.readline(200).split()
-    if len(first) == 2 and all(x.isdigit() for x in first):
-        n, d = int(first[0]), int(first[1])
-        words: list[str] = []
-        vecs = np.zeros((n, d), dtype=np.float32)
-        with open(p, encoding="utf-8", errors="replace") as fh:
-            fh.readline()
-            for i, line in enumerate(fh):
-                if i >= n:
-                    break
-                parts = line.rstrip().split(" ")
-                words.append(parts[0])
-                vecs[i] = np.asarray(parts[1:d + 1], dtype=np.float32)
-        return words, vecs[: len(words)]
-    from safetensors import safe_open
-
-    try:
-        with safe_open(str(p), framework="numpy") as f:
-            meta = f.metadata() or {}
-            vecs = f.get_tensor("vectors")
-    except Exception as err:
-        raise ValueError(f"{p}: neither a word2vec text file nor an adlkit vectors file ({err})") from None
-    if "words" not in meta:
-        raise ValueError(f"{p}: safetensors file without a 'words' list in its metadata")
-    return meta["words"].split("\n"), np.asarray(vecs, dtype=np.float32)
+    """(words, vectors) of a vectors file: adlkit's safetensors form or the word2vec text format
+    (:meth:`adlkit.embeddings.keyedvectors.KeyedVectors.load`)."""
+    kv = KeyedVectors.load(path)
+    return kv.index_to_key, kv.vectors
 
 
 # ----------------------------------------------------------------------------- the encoder
@@ -157,12 +142,19 @@ class CoVe(nn.Module):
     """The MT-LSTM with its input vocabulary: tokens in, contextual vectors out.
 
     ``words`` are the static vectors' words (row ``i + 2`` of the embedding; rows 0 and 1 are
-    padding and unknown words, both zero).
+    padding and unknown words, both zero). ``vectors=None`` with ``input_size=d`` builds zero
+    vectors, to be filled by ``load_state_dict`` (how :func:`adlkit.train.load_model` rebuilds
+    a model from :meth:`get_config`).
     """
 
-    def __init__(self, words: Sequence[str], vectors: np.ndarray | torch.Tensor, hidden_size: int = 150,
-                 num_layers: int = 2, dropout: float = 0.0, split_directions: bool = False):
+    def __init__(self, words: Sequence[str], vectors: np.ndarray | torch.Tensor | None = None, hidden_size: int = 150,
+                 num_layers: int = 2, dropout: float = 0.0, split_directions: bool = False,
+                 input_size: int | None = None):
         super().__init__()
+        if vectors is None:
+            if input_size is None:
+                raise ValueError("give the vectors, or their dimension input_size")
+            vectors = np.zeros((len(words), input_size), dtype=np.float32)
         vectors = torch.as_tensor(np.asarray(vectors, dtype=np.float32))
         if vectors.dim() != 2 or vectors.shape[0] != len(words):
             raise ValueError(f"vectors must be (V, d) with V = {len(words)}, got {tuple(vectors.shape)}")
@@ -185,6 +177,10 @@ class CoVe(nn.Module):
         """From any object with ``index_to_key`` and ``vectors`` (adlkit's or gensim's KeyedVectors)."""
         return cls(list(kv.index_to_key), np.asarray(kv.vectors), **kw)
 
+    def get_config(self) -> dict[str, Any]:
+        """JSON-safe constructor arguments (the vectors themselves are in the state dict)."""
+        return {"words": self.words[2:], "input_size": self.input_size, **self.config}
+
     # -- sizes
     @property
     def input_size(self) -> int:
@@ -202,11 +198,7 @@ class CoVe(nn.Module):
         """Padded ids (B, T) and lengths (B,) of token lists (each at least one token)."""
         if any(len(s) == 0 for s in sentences):
             raise ValueError("every sentence needs at least one token")
-        T = max(len(s) for s in sentences)
-        ids = torch.zeros(len(sentences), T, dtype=torch.long)
-        for i, s in enumerate(sentences):
-            ids[i, : len(s)] = torch.tensor(self.ids(s))
-        return ids, torch.tensor([len(s) for s in sentences])
+        return pad_sequences([self.ids(s) for s in sentences])
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         return self.encoder(ids, lengths)
@@ -247,8 +239,8 @@ class CoVe(nn.Module):
         """safetensors: the encoder's tensors; constructor arguments and words in the metadata."""
         from safetensors.torch import save_file
 
-        save_file({k: v.contiguous() for k, v in self.encoder.state_dict().items()}, str(path),
-                  metadata=self.metadata())
+        _safetensors.write(save_file, {k: v.contiguous() for k, v in self.encoder.state_dict().items()}, path,
+                           self.metadata())
 
     @classmethod
     def from_tensors(cls, tensors: dict[str, torch.Tensor], meta: dict[str, str], prefix: str = "") -> CoVe:
@@ -332,28 +324,109 @@ class Vocab:
         return out
 
 
-def _pad(seqs: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
-    T = max(len(s) for s in seqs)
-    ids = torch.zeros(len(seqs), T, dtype=torch.long)
-    for i, s in enumerate(seqs):
-        ids[i, : len(s)] = torch.tensor(s, dtype=torch.long)
-    return ids, torch.tensor([len(s) for s in seqs])
+# ----------------------------------------------------------------------------- objectives
+class CoVeObjective(nn.Module):
+    """A model that trains CoVe's MT-LSTM (:class:`TranslationModel`, :class:`BiLM`): what both
+    share.
+
+    - the :mod:`adlkit.train` interface: Adam (``lr``) on the trainable parameters (the static
+      vectors stay frozen); a step minimises the summed NLL over the number of predicted tokens,
+      with gradient-norm clipping at ``clip``; ``eval_loss`` is ``(summed NLL, tokens)``, so the
+      held-out loss is nats per predicted token and ``exp`` of it the perplexity;
+      :meth:`batches` makes the length-bucketed batch source of a data set;
+    - the safetensors format: the encoder's tensors under ``cove.``, the rest under their own
+      names, the encoder's metadata plus ``FORMAT``, the word lists ``WORD_LISTS`` (one word a
+      line) and the other constructor arguments as JSON under ``CONFIG_KEY``.
+
+    A subclass defines ``loss(*batch) -> (summed NLL, count)``, ``head_config()`` (its own
+    constructor arguments after ``cove``), ``examples(data)``, ``collate`` and ``example_length``.
+    """
+
+    FORMAT: str
+    WHAT: str
+    CONFIG_KEY: str
+    WORD_LISTS: tuple[str, ...]
+    progress_label = "nats/token"
+
+    def __init__(self, cove: CoVe | Mapping[str, Any], lr: float, clip: float):
+        super().__init__()
+        self.cove = cove if isinstance(cove, CoVe) else CoVe(**cove)
+        self.lr, self.clip = lr, clip
+
+    def head_config(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        """JSON-safe constructor arguments: :func:`adlkit.train.load_model` rebuilds the model."""
+        return {"cove": self.cove.get_config(), **self.head_config(), "lr": self.lr, "clip": self.clip}
+
+    # -- adlkit.train
+    def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"adam": torch.optim.Adam([p for p in self.parameters() if p.requires_grad], lr=self.lr)}
+
+    def train_step(self, batch: tuple[torch.Tensor, ...], ctx: StepContext) -> dict[str, float]:
+        opt = ctx.optimizers["adam"]
+        nll, n = self.loss(*batch)
+        opt.zero_grad()
+        ctx.backward(nll / n)
+        nn.utils.clip_grad_norm_(ctx.params, self.clip)
+        opt.step()
+        total = float(nll.detach())
+        # per-step means of nll and tokens over an epoch: their ratio is the token-weighted loss
+        return {"loss": total / n, "nll": total, "tokens": float(n)}
+
+    def eval_loss(self, batch: tuple[torch.Tensor, ...]) -> tuple[float, int]:
+        nll, n = self.loss(*batch)
+        return float(nll), n
+
+    def batches(self, data: Sequence[Any], batch_size: int) -> LengthBuckets:
+        """The length-bucketed batch source of ``data`` (see :meth:`examples`)."""
+        return LengthBuckets(self.examples(data), batch_size, self.collate, self.example_length)
+
+    # -- persistence
+    def save(self, path: str | os.PathLike[str], extra: dict | None = None) -> None:
+        """safetensors; ``extra`` (JSON-safe, e.g. the training record) goes into the metadata."""
+        from safetensors.torch import save_file
+
+        head = self.get_config()
+        del head["cove"]
+        words = {k: "\n".join(head.pop(k)) for k in self.WORD_LISTS}
+        meta = self.cove.metadata()
+        meta.update({"format": self.FORMAT, "extra": json.dumps(extra or {}), **words, self.CONFIG_KEY: json.dumps(head)})
+        _safetensors.write(save_file, _to_file_keys(self.state_dict()), path, meta)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> CoVeObjective:
+        tensors, meta = _read(path)
+        if meta.get("format") != cls.FORMAT:
+            raise ValueError(f"{path}: not a {cls.WHAT} checkpoint (format {meta.get('format')!r})")
+        cove = CoVe.from_tensors(tensors, meta, prefix="cove.")
+        words = {k: meta[k].split("\n") if meta[k] else [] for k in cls.WORD_LISTS}
+        model = cls(cove, **words, **json.loads(meta[cls.CONFIG_KEY]))
+        model.load_state_dict(_from_file_keys(tensors))
+        return model
 
 
 # ----------------------------------------------------------------------------- translation
-class TranslationModel(nn.Module):
-    """Attentional encoder-decoder whose encoder is :class:`CoVe` (see the module docstring)."""
+class TranslationModel(CoVeObjective):
+    """Attentional encoder-decoder whose encoder is :class:`CoVe` (see the module docstring).
+
+    A batch is ``(src (B, S), src_len (B,), tgt (B, T))``: source ids, their lengths and the
+    target ids ``<s> ... </s>`` padded with 0 (:meth:`collate`)."""
 
     FORMAT = "adlkit.CoVe.translation/1"
+    WHAT = "CoVe translation"
+    CONFIG_KEY = "translation_config"
+    WORD_LISTS = ("target_words",)
 
-    def __init__(self, cove: CoVe, target_words: Sequence[str], target_dim: int = 128, hidden_size: int = 300,
-                 num_layers: int = 2, dropout: float = 0.2):
-        super().__init__()
-        self.cove = cove
+    def __init__(self, cove: CoVe | Mapping[str, Any], target_words: Sequence[str], target_dim: int = 128,
+                 hidden_size: int = 300, num_layers: int = 2, dropout: float = 0.2, lr: float = 1e-3,
+                 clip: float = 5.0):
+        super().__init__(cove, lr, clip)
         self.target = Vocab(target_words)
         self.tconfig = {"target_dim": target_dim, "hidden_size": hidden_size, "num_layers": num_layers,
                         "dropout": dropout}
-        H, E = hidden_size, cove.output_size
+        H, E = hidden_size, self.cove.output_size
         self.tgt_embedding = nn.Embedding(len(self.target), target_dim, padding_idx=0)
         self.bridge = nn.Linear(E, num_layers * 2 * H)
         self.decoder = nn.LSTM(target_dim, H, num_layers, batch_first=True, dropout=dropout)
@@ -427,41 +500,44 @@ class TranslationModel(nn.Module):
         self.train(was)
         return out
 
-    def save(self, path: str | os.PathLike[str], extra: dict | None = None) -> None:
-        from safetensors.torch import save_file
 
-        tensors = _to_file_keys(self.state_dict())
-        meta = self.cove.metadata()
-        meta.update({"format": self.FORMAT, "translation_config": json.dumps(self.tconfig),
-                     "target_words": "\n".join(self.target.words[4:]), "extra": json.dumps(extra or {})})
-        save_file(tensors, str(path), metadata=meta)
+    # -- the objective's interface
+    def head_config(self) -> dict[str, Any]:
+        return {"target_words": self.target.words[4:], **self.tconfig}
 
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> TranslationModel:
-        tensors, meta = _read(path)
-        if meta.get("format") != cls.FORMAT:
-            raise ValueError(f"{path}: not a CoVe translation checkpoint (format {meta.get('format')!r})")
-        cove = CoVe.from_tensors(tensors, meta, prefix="cove.")
-        tw = meta["target_words"].split("\n") if meta["target_words"] else []
-        model = cls(cove, tw, **json.loads(meta["translation_config"]))
-        model.load_state_dict(_from_file_keys(tensors))
-        return model
+    def examples(self, pairs: Sequence[tuple[Sequence[str], Sequence[str]]]) -> list[tuple[list[int], list[int]]]:
+        """(source ids, target ids ``<s> ... </s>``) of each pair with a non-empty source."""
+        return [(self.cove.ids(s), self.target.encode(t)) for s, t in pairs if s]
+
+    @staticmethod
+    def collate(examples: list[tuple[list[int], list[int]]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        src, src_len = pad_sequences([e[0] for e in examples])
+        tgt, _ = pad_sequences([e[1] for e in examples])
+        return src, src_len, tgt
+
+    @staticmethod
+    def example_length(example: tuple[list[int], list[int]]) -> int:
+        return len(example[0])
 
 
 # ----------------------------------------------------------------------------- bidirectional LM
-class BiLM(nn.Module):
+class BiLM(CoVeObjective):
     """Bidirectional language model over :class:`CoVe` with ``split_directions=True``: the
     forward half of the output at ``t`` predicts ``w_{t+1}``, the backward half ``w_{t-1}``.
-    The output vocabulary is the ``n_output`` most frequent input words plus ``<unk>`` and ``<s>``
-    (its index 0, the sentence boundary)."""
+    The output vocabulary is ``output_words`` (e.g. the most frequent input words) plus ``<unk>``
+    and ``<s>`` (its index 0, the sentence boundary). A batch is ``(ids (B, T), lengths (B,))``."""
 
     FORMAT = "adlkit.CoVe.bilm/1"
+    WHAT = "CoVe bidirectional-LM"
+    CONFIG_KEY = "bilm_config"
+    WORD_LISTS = ("output_words",)
 
-    def __init__(self, cove: CoVe, output_words: Sequence[str], dropout: float = 0.2):
-        super().__init__()
+    def __init__(self, cove: CoVe | Mapping[str, Any], output_words: Sequence[str], dropout: float = 0.2,
+                 lr: float = 1e-3, clip: float = 5.0):
+        super().__init__(cove, lr, clip)
+        cove = self.cove
         if not cove.config["split_directions"]:
             raise ValueError("the bidirectional LM objective needs CoVe(split_directions=True)")
-        self.cove = cove
         self.output_words = [BOS, UNK] + [w for w in output_words if w not in (BOS, UNK)]
         lut = torch.ones(len(cove.words), dtype=torch.long)  # input id -> output id, <unk> = 1
         out_index = {w: i for i, w in enumerate(self.output_words)}
@@ -488,25 +564,16 @@ class BiLM(nn.Module):
         lb = F.cross_entropy(self.head(h[..., H:])[mask], prv[mask], reduction="sum")
         return lf + lb, 2 * int(mask.sum())
 
-    def save(self, path: str | os.PathLike[str], extra: dict | None = None) -> None:
-        from safetensors.torch import save_file
+    # -- the objective's interface
+    def head_config(self) -> dict[str, Any]:
+        return {"output_words": self.output_words[2:], "dropout": self.dropout}
 
-        tensors = _to_file_keys(self.state_dict())
-        meta = self.cove.metadata()
-        meta.update({"format": self.FORMAT, "output_words": "\n".join(self.output_words[2:]),
-                     "bilm_config": json.dumps({"dropout": self.dropout}), "extra": json.dumps(extra or {})})
-        save_file(tensors, str(path), metadata=meta)
+    def examples(self, sentences: Sequence[Sequence[str]]) -> list[list[int]]:
+        """The input ids of each non-empty sentence."""
+        return [self.cove.ids(s) for s in sentences if s]
 
-    @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> BiLM:
-        tensors, meta = _read(path)
-        if meta.get("format") != cls.FORMAT:
-            raise ValueError(f"{path}: not a CoVe bidirectional-LM checkpoint")
-        cove = CoVe.from_tensors(tensors, meta, prefix="cove.")
-        ow = meta["output_words"].split("\n") if meta["output_words"] else []
-        model = cls(cove, ow, **json.loads(meta["bilm_config"]))
-        model.load_state_dict(_from_file_keys(tensors))
-        return model
+    collate = staticmethod(pad_sequences)
+    example_length = staticmethod(len)
 
 
 def read_extra(path: str | os.PathLike[str]) -> dict:
@@ -515,39 +582,14 @@ def read_extra(path: str | os.PathLike[str]) -> dict:
     return json.loads(meta.get("extra", "{}"))
 
 
-# ----------------------------------------------------------------------------- training
-def _batches(n: int, lengths: Sequence[int], batch_size: int, rng: np.random.Generator, shuffle: bool
-             ) -> list[list[int]]:
-    """Length-bucketed batches: sort by length within chunks of 50 batches, shuffle batch order."""
-    order = rng.permutation(n) if shuffle else np.arange(n)
-    chunk = batch_size * 50
-    batches = []
-    for k in range(0, n, chunk):
-        part = sorted(order[k: k + chunk].tolist(), key=lambda i: lengths[i])
-        batches += [part[j: j + batch_size] for j in range(0, len(part), batch_size)]
-    if shuffle:
-        rng.shuffle(batches)
-    return batches
-
-
+# ----------------------------------------------------------------------------- evaluation
 def evaluate_translation(model: TranslationModel, pairs: Sequence[tuple[list[str], list[str]]],
                          batch_size: int = 128) -> dict[str, float]:
     """Held-out per-token negative log-likelihood (nats) and perplexity (``</s>`` counted,
-    unknown target words predicted as ``<unk>``)."""
-    was = model.training
-    model.eval()
-    total, count = 0.0, 0
-    idx = [i for i, (s, t) in enumerate(pairs) if s]
-    with torch.no_grad():
-        for b in _batches(len(idx), [len(pairs[i][0]) for i in idx], batch_size, np.random.default_rng(0), False):
-            ss = [pairs[idx[i]][0] for i in b]
-            src, src_len = model.cove.batch(ss)
-            tgt, _ = _pad([model.target.encode(pairs[idx[i]][1]) for i in b])
-            nll, n = model.loss(src, src_len, tgt)
-            total += float(nll)
-            count += n
-    model.train(was)
-    return {"nll": total / max(count, 1), "perplexity": math.exp(total / max(count, 1)), "tokens": count}
+    unknown target words predicted as ``<unk>``; pairs with an empty source are skipped)."""
+    total, tokens = held_out_totals(model, model.batches(pairs, batch_size))
+    nll = total / max(tokens, 1)
+    return {"nll": nll, "perplexity": math.exp(nll), "tokens": tokens}
 
 
 def translation_bleu(model: TranslationModel, pairs: Sequence[tuple[list[str], list[str]]],
@@ -561,116 +603,3 @@ def translation_bleu(model: TranslationModel, pairs: Sequence[tuple[list[str], l
     b = corpus_bleu([" ".join(h) for h in hyps], [[" ".join(t) for _, t in pairs]], tokenize=None)
     return {"bleu": b.score, "precisions": list(b.precisions), "bp": b.bp, "sentences": len(pairs),
             "examples": [(" ".join(s), " ".join(t), " ".join(h)) for (s, t), h in list(zip(pairs, hyps))[:8]]}
-
-
-def train_translation(model: TranslationModel, train: Sequence[tuple[list[str], list[str]]],
-                      valid: Sequence[tuple[list[str], list[str]]], epochs: int = 8, batch_size: int = 64,
-                      lr: float = 1e-3, clip: float = 5.0, seed: int = 0, patience: int = 2,
-                      max_minutes: float | None = None, progress: bool = True,
-                      log: Callable[[str], None] = print) -> dict:
-    """Adam on the summed token NLL / tokens, length-bucketed batches, gradient-norm clipping;
-    keeps the parameters with the best validation perplexity (early stopping after ``patience``
-    epochs without improvement, or when ``max_minutes`` have passed). Returns the history."""
-    from tqdm.auto import tqdm
-
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    data = [(model.cove.ids(s), model.target.encode(t)) for s, t in train if s and t]
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=lr)
-    history: list[dict] = []
-    best, best_state, bad = float("inf"), None, 0
-    t0 = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        model.train()
-        batches = _batches(len(data), [len(s) for s, _ in data], batch_size, rng, True)
-        tot, cnt = 0.0, 0
-        bar = tqdm(batches, desc=f"epoch {epoch}/{epochs}", disable=not progress, unit="batch", leave=False)
-        stopped = False
-        for b in bar:
-            src, src_len = _pad([data[i][0] for i in b])
-            tgt, _ = _pad([data[i][1] for i in b])
-            nll, n = model.loss(src, src_len, tgt)
-            opt.zero_grad()
-            (nll / n).backward()
-            nn.utils.clip_grad_norm_(params, clip)
-            opt.step()
-            tot += float(nll.detach())
-            cnt += n
-            bar.set_postfix(ppl=f"{math.exp(tot / cnt):.1f}")
-            if max_minutes is not None and time.perf_counter() - t0 > 60 * max_minutes:
-                stopped = True
-                break
-        ev = evaluate_translation(model, valid)
-        rec = {"epoch": epoch, "train_perplexity": math.exp(tot / max(cnt, 1)), "valid_perplexity": ev["perplexity"],
-               "seconds": time.perf_counter() - t0, "partial_epoch": stopped}
-        history.append(rec)
-        log(f"epoch {epoch}: train ppl {rec['train_perplexity']:.2f}  valid ppl {ev['perplexity']:.2f}  "
-            f"({rec['seconds']:.0f} s)")
-        if ev["perplexity"] < best:
-            best, bad = ev["perplexity"], 0
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        else:
-            bad += 1
-        if stopped or bad >= patience:
-            break
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    return {"history": history, "best_valid_perplexity": best, "seconds": time.perf_counter() - t0}
-
-
-def train_bilm(model: BiLM, train: Sequence[list[str]], valid: Sequence[list[str]], epochs: int = 3,
-               batch_size: int = 64, lr: float = 1e-3, clip: float = 5.0, seed: int = 0,
-               max_minutes: float | None = None, progress: bool = True,
-               log: Callable[[str], None] = print) -> dict:
-    """Adam on the bidirectional LM loss; keeps the best validation perplexity."""
-    from tqdm.auto import tqdm
-
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    data = [model.cove.ids(s) for s in train if s]
-    vdata = [model.cove.ids(s) for s in valid if s]
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=lr)
-    history, best, best_state = [], float("inf"), None
-    t0 = time.perf_counter()
-
-    def valid_ppl() -> float:
-        model.eval()
-        tot, cnt = 0.0, 0
-        with torch.no_grad():
-            for b in _batches(len(vdata), [len(s) for s in vdata], 256, np.random.default_rng(0), False):
-                ids, lengths = _pad([vdata[i] for i in b])
-                nll, n = model.loss(ids, lengths)
-                tot, cnt = tot + float(nll), cnt + n
-        model.train()
-        return math.exp(tot / max(cnt, 1))
-
-    for epoch in range(1, epochs + 1):
-        model.train()
-        tot, cnt, stopped = 0.0, 0, False
-        bar = tqdm(_batches(len(data), [len(s) for s in data], batch_size, rng, True), desc=f"epoch {epoch}/{epochs}",
-                   disable=not progress, unit="batch", leave=False)
-        for b in bar:
-            ids, lengths = _pad([data[i] for i in b])
-            nll, n = model.loss(ids, lengths)
-            opt.zero_grad()
-            (nll / n).backward()
-            nn.utils.clip_grad_norm_(params, clip)
-            opt.step()
-            tot, cnt = tot + float(nll.detach()), cnt + n
-            bar.set_postfix(ppl=f"{math.exp(tot / cnt):.1f}")
-            if max_minutes is not None and time.perf_counter() - t0 > 60 * max_minutes:
-                stopped = True
-                break
-        vp = valid_ppl()
-        history.append({"epoch": epoch, "train_perplexity": math.exp(tot / max(cnt, 1)), "valid_perplexity": vp,
-                        "seconds": time.perf_counter() - t0, "partial_epoch": stopped})
-        log(f"epoch {epoch}: train ppl {history[-1]['train_perplexity']:.2f}  valid ppl {vp:.2f}")
-        if vp < best:
-            best, best_state = vp, {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if stopped:
-            break
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    return {"history": history, "best_valid_perplexity": best, "seconds": time.perf_counter() - t0}

@@ -18,6 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from adlkit.embeddings import _safetensors
+
+FORMAT = "adlkit.KeyedVectors/1"
+
 
 class KeyedVectors:
     """Word vectors: ``vectors`` (V, d) float32 and ``index_to_key`` (V words)."""
@@ -248,12 +252,13 @@ class KeyedVectors:
         tensors = {"vectors": self.vectors}
         if self.counts is not None:
             tensors["counts"] = self.counts
-        save_file(tensors, str(path), metadata={"format": "adlkit.KeyedVectors/1",
-                                                 "words": "\n".join(self.index_to_key)})
+        _safetensors.write(save_file, tensors, path, {"format": FORMAT, "words": "\n".join(self.index_to_key)})
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> KeyedVectors:
-        """Load :meth:`save`'s safetensors file, or a word2vec text file (detected by content)."""
+        """Load :meth:`save`'s safetensors file (any safetensors file with a ``vectors`` tensor and
+        a newline-joined ``words`` list in its metadata), or a word2vec text file (detected by
+        content)."""
         p = Path(path)
         if not p.is_file():
             raise FileNotFoundError(f"vectors file not found: {p}")
@@ -271,7 +276,7 @@ class KeyedVectors:
                 counts = f.get_tensor("counts") if "counts" in f.keys() else None
         except Exception as e:
             raise ValueError(f"{p}: neither the word2vec text format nor an adlkit vectors file ({e})") from None
-        if meta.get("format") != "adlkit.KeyedVectors/1":
-            raise ValueError(f"{p}: safetensors file without adlkit vectors metadata")
-        words = meta["words"].split("\n") if meta.get("words") else []
+        if meta.get("format", FORMAT) != FORMAT or "words" not in meta:
+            raise ValueError(f"{p}: safetensors file without adlkit vectors metadata (a 'words' list)")
+        words = meta["words"].split("\n") if meta["words"] else []
         return cls(vectors, words, counts)

@@ -45,7 +45,7 @@ _WORD = re.compile(r"[a-z]+")
 _EXAMPLE = re.compile(r'"([^"]+)"')
 
 
-class WordNetMissing(RuntimeError):
+class WordNetMissing(FileNotFoundError):
     """WordNet's data files are not installed; the message holds the install command."""
 
 

@@ -40,3 +40,12 @@ def broadcast_module(model: nn.Module) -> None:
     for t in list(model.parameters()) + list(model.buffers()):
         dist.broadcast(t.data, src=0)
 
+
+
+def any_process(flag: bool, world: int) -> bool:
+    """True on every process if ``flag`` is true on any of them (so that all stop together)."""
+    if world == 1:
+        return flag
+    t = torch.tensor([1.0 if flag else 0.0])
+    dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    return bool(t.item())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import pickle
 import random
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import torch
 from torch import Tensor, nn
 
 from adlkit.train import distributed as D
+from adlkit.train.batches import BatchSource, TensorBatches, n_examples
 from adlkit.train.checkpoint import load_checkpoint, save_checkpoint
 
 
@@ -27,11 +29,14 @@ class NonFiniteLossError(RuntimeError):
 class TrainConfig:
     """Loop settings (the model's own hyperparameters, e.g. learning rates, live in the model).
 
-    ``batch_size`` is the global batch: under ``torchrun`` each of W processes takes
-    ``batch_size / W`` rows of every batch. ``patience`` is in epochs without a held-out
-    improvement larger than ``min_delta`` (None: no early stopping). ``max_steps`` caps the
-    number of ``train_step`` calls in total. With ``checkpoint_dir``, ``last.pt`` (for resume)
-    and ``best.pt`` (best held-out loss) are written at the end of every epoch.
+    ``batch_size`` is the global batch of tensor data: under ``torchrun`` each of W processes
+    takes ``batch_size / W`` rows of every batch (a :class:`~adlkit.train.batches.BatchSource`
+    has its own batch size). ``patience`` is in epochs without a held-out improvement larger than
+    ``min_delta`` (None: no early stopping). ``max_steps`` caps the number of ``train_step`` calls
+    in total; ``max_seconds`` the wall-clock time of this call (checked after every step; the
+    epoch it cuts short is evaluated and checkpointed, and a resumed run gets a new budget). With
+    ``checkpoint_dir``, ``last.pt`` (for resume) and ``best.pt`` (best held-out loss) are written
+    at the end of every epoch.
     """
 
     epochs: int = 100
@@ -40,6 +45,7 @@ class TrainConfig:
     patience: int | None = 10
     min_delta: float = 0.0
     max_steps: int | None = None
+    max_seconds: float | None = None
     checkpoint_dir: str | Path | None = None
     resume: bool = False
     progress: bool = True
@@ -55,7 +61,7 @@ class TrainResult:
     best_epoch: int | None = None
     best_val_loss: float | None = None
     steps: int = 0
-    stopped: str = "epochs"  # "epochs" | "early_stopping" | "max_steps"
+    stopped: str = "epochs"  # "epochs" | "early_stopping" | "max_steps" | "max_seconds"
     checkpoint_dir: Path | None = None
     train_seconds: float = 0.0  # wall time spent in training steps (excludes evaluation)
 
@@ -105,42 +111,75 @@ def _finite_params(model: nn.Module) -> bool:
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, data: Tensor, batch_size: int) -> float:
-    """Mean of ``model.eval_loss`` over ``data``, weighted by batch size (eval mode)."""
+def held_out_totals(model: nn.Module, data: BatchSource) -> tuple[float, float]:
+    """``(total loss, count)`` of ``model`` over one evaluation pass of ``data`` (eval mode).
+
+    ``model.eval_loss(batch)`` returns either a mean per example (it counts as many times as the
+    batch has examples) or a pair ``(sum, count)`` (e.g. the summed token NLL and the number of
+    tokens: :func:`evaluate` is then the loss per token, as perplexity needs).
+    """
     was_training = model.training
     model.eval()
-    total, n = 0.0, data.shape[0]
-    for i in range(0, n, batch_size):
-        b = data[i : i + batch_size]
-        total += float(model.eval_loss(b)) * b.shape[0]
+    total, count = 0.0, 0
+    for b in data.epoch(None):
+        out = model.eval_loss(b)
+        if isinstance(out, tuple):
+            total += float(out[0])
+            count += out[1]
+        else:
+            w = n_examples(b)
+            total += float(out) * w
+            count += w
     model.train(was_training)
-    return total / n
+    return total, count
+
+
+def evaluate(model: nn.Module, data: BatchSource) -> float:
+    """The held-out loss: total over count of :func:`held_out_totals` (drives early stopping)."""
+    total, count = held_out_totals(model, data)
+    if count == 0:
+        raise ValueError("no held-out examples")
+    return total / count
+
+
+def _as_source(data: Tensor | BatchSource, batch_size: int) -> BatchSource:
+    return TensorBatches(data, batch_size) if isinstance(data, Tensor) else data
 
 
 def fit(
     model: nn.Module,
-    train: Tensor,
-    val: Tensor | None = None,
+    train: Tensor | BatchSource,
+    val: Tensor | BatchSource | None = None,
     config: TrainConfig | None = None,
-    transform: Callable[[Tensor], Tensor] | None = None,
+    transform: Callable[[Any], Any] | None = None,
     callback: Callable[[dict[str, Any]], None] | None = None,
+    on_epoch: Callable[[dict[str, float]], None] | None = None,
 ) -> TrainResult:
-    """Train ``model`` on rows of ``train`` (N, ...); evaluate on ``val`` after every epoch.
+    """Train ``model`` on ``train``; evaluate on ``val`` after every epoch.
 
+    ``train`` and ``val`` are tensors of rows (N, ...), batched by ``config.batch_size``
+    (:class:`~adlkit.train.batches.TensorBatches`), or batch sources of any kind (see
+    :mod:`adlkit.train.batches`: variable-length sequences with :class:`LengthBuckets`).
     ``transform`` is applied to every training batch (e.g. fresh dequantization noise; it may
     use the global torch RNG, which is checkpointed). ``callback(info)`` runs after every step
-    with ``epoch``, ``step`` and the step's metrics. Under ``torchrun`` (gloo), gradients are
-    averaged across processes and rank 0 writes checkpoints and shows the progress bar.
+    with ``epoch``, ``step`` and the step's metrics; ``on_epoch(record)`` after every epoch with
+    its history record. Under ``torchrun`` (gloo), gradients are averaged across processes and
+    rank 0 writes checkpoints and shows the progress bar.
     Raises :class:`NonFiniteLossError` if a loss or a parameter becomes NaN/inf.
     """
     cfg = config or TrainConfig()
+    t_start = time.perf_counter()
     rank, world = D.setup()
-    if cfg.batch_size % world:
-        raise ValueError(f"batch_size {cfg.batch_size} must be divisible by the {world} processes")
-    n = train.shape[0]
-    if n == 0:
+    B = cfg.batch_size
+    if isinstance(train, Tensor):
+        if cfg.batch_size % world:
+            raise ValueError(f"batch_size {cfg.batch_size} must be divisible by the {world} processes")
+        n = train.shape[0]
+        B = min(cfg.batch_size, n - n % world) if n >= world else n
+    train_src = _as_source(train, max(B, 1))
+    if len(train_src) == 0:
         raise ValueError("no training data")
-    B = min(cfg.batch_size, n - n % world) if n >= world else n
+    val_src = _as_source(val, B) if val is not None else None
     ckdir = Path(cfg.checkpoint_dir) if cfg.checkpoint_dir is not None else None
     last_path = ckdir / "last.pt" if ckdir else None
     best_path = ckdir / "best.pt" if ckdir else None
@@ -155,10 +194,15 @@ def fit(
     best_state: dict[str, Tensor] | None = None
 
     if cfg.resume and last_path is not None and last_path.is_file():
-        ck = load_checkpoint(last_path)
-        model.load_state_dict(ck["model_state"])
-        for name, opt in optimizers.items():
-            opt.load_state_dict(ck["optimizers"][name])
+        try:
+            ck = load_checkpoint(last_path)
+            model.load_state_dict(ck["model_state"])
+            for name, opt in optimizers.items():
+                opt.load_state_dict(ck["optimizers"][name])
+        except (pickle.UnpicklingError, EOFError, RuntimeError, KeyError, ValueError) as err:
+            # not a checkpoint, or one of another model (torch's messages run over many lines)
+            why = " ".join(str(err).split())[:300] or type(err).__name__
+            raise ValueError(f"cannot resume from {last_path}: {why}") from err
         _set_rng_state(ck["rng"], shuffle)
         start_epoch, step, bad_epochs = ck["epoch"], ck["step"], ck["bad_epochs"]
         result.history = list(ck["history"])
@@ -169,7 +213,8 @@ def fit(
             best_state = load_checkpoint(best_path)["model_state"]
     else:
         if hasattr(model, "data_init"):
-            first = train[torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed))[:B]]
+            # the first batch of an epoch drawn with the seed, whole (every process alike)
+            first = next(iter(train_src.epoch(torch.Generator().manual_seed(cfg.seed))))
             model.data_init(transform(first) if transform is not None else first)
         if world > 1:
             D.broadcast_module(model)
@@ -194,7 +239,11 @@ def fit(
             f"last good epoch{where}. Try a lower learning rate or a tighter scale clamp."
         )
 
-    steps_per_epoch = n // B if n >= B else 1
+    def out_of_time() -> bool:
+        if cfg.max_seconds is None:
+            return False
+        return D.any_process(time.perf_counter() - t_start > cfg.max_seconds, world)
+
     stopped = "epochs"
     model.train()
     from tqdm.auto import tqdm
@@ -207,18 +256,20 @@ def fit(
         if val is not None and cfg.patience is not None and bad_epochs >= cfg.patience:
             stopped = "early_stopping"
             break
-        perm = torch.randperm(n, generator=shuffle)
+        if epoch > start_epoch and out_of_time():
+            stopped = "max_seconds"
+            break
+        batches = iter(train_src.epoch(shuffle, rank, world))
         sums: dict[str, float] = {}
         count = 0
         label = getattr(model, "progress_label", "")
-        bar = tqdm(total=steps_per_epoch, desc=f"epoch {epoch + 1}/{cfg.epochs}" + (f" {label}" if label else ""), leave=False,
-                   disable=not cfg.progress or rank != 0, dynamic_ncols=True)
-        for b in range(steps_per_epoch):
-            idx = perm[b * B : (b + 1) * B]
-            if world > 1:
-                idx = idx[rank::world]
+        bar = tqdm(total=len(train_src), desc=f"epoch {epoch + 1}/{cfg.epochs}" + (f" {label}" if label else ""),
+                   leave=False, disable=not cfg.progress or rank != 0, dynamic_ncols=True)
+        while True:
             t0 = time.perf_counter()
-            batch = train[idx]
+            batch = next(batches, _END)
+            if batch is _END:
+                break
             if transform is not None:
                 batch = transform(batch)
             metrics = model.train_step(batch, ctx)
@@ -241,13 +292,18 @@ def fit(
             if cfg.max_steps is not None and step >= cfg.max_steps:
                 stopped = "max_steps"
                 break
+            if out_of_time():
+                stopped = "max_seconds"
+                break
         bar.close()
+        if count == 0:
+            raise ValueError(f"epoch {epoch + 1} had no training batches")
         if not _finite_params(model):
             fail("non-finite parameters", epoch)
         record: dict[str, float] = {"epoch": epoch + 1, "step": step}
         record.update({("train_" + k if k == "loss" else k): v / count for k, v in sums.items()})
-        if val is not None:
-            vl = evaluate(model, val, B)
+        if val_src is not None:
+            vl = evaluate(model, val_src)
             if not math.isfinite(vl):
                 fail(f"non-finite held-out loss ({vl})", epoch)
             record["val_loss"] = vl
@@ -266,7 +322,9 @@ def fit(
             tqdm.write(msg)
         last_good = copy.deepcopy(model.state_dict())
         save_last(epoch + 1)
-        if stopped == "max_steps":
+        if on_epoch is not None:
+            on_epoch(record)
+        if stopped in ("max_steps", "max_seconds"):
             break
         if val is not None and cfg.patience is not None and bad_epochs >= cfg.patience:
             stopped = "early_stopping"
@@ -279,3 +337,6 @@ def fit(
     model.eval()
     result.steps, result.stopped = step, stopped
     return result
+
+
+_END = object()
