@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, DensityMixin
 
 
 def xlogy(x: Any, y: Any) -> np.ndarray:
@@ -44,8 +45,12 @@ def beta_mode(a: Any, b: Any) -> Any:
     return mode
 
 
-class Bernoulli:
-    """Independent-pixel Bernoulli model, scikit-learn style.
+class Bernoulli(DensityMixin, BaseEstimator):
+    """Independent-pixel Bernoulli model, a scikit-learn estimator.
+
+    ``__init__`` only stores the hyperparameters (``sklearn.base.clone`` and ``GridSearchCV``
+    work, e.g. over ``prior``). ``fit(X)`` returns self; ``score_samples(X)`` is log P(x) per
+    image in nats, ``score(X)`` its mean; ``sample(n_samples, random_state)``.
 
     Args:
         per_pixel: one p per pixel position (True) or one shared p (False).
@@ -74,8 +79,9 @@ class Bernoulli:
             raise ValueError("pixels must be 0 or 1 (binarize first; values are not rounded)")
         return X.astype(np.float64)
 
-    def fit(self, X: Any, y: Any = None) -> Bernoulli:
-        """Fit to binary images ``X`` of shape (n_images, ...)."""
+    def fit(self, X: Any, X_val: Any = None) -> Bernoulli:
+        """Fit to binary images ``X`` of shape (n_images, ...); returns self. The estimate is
+        closed-form, so ``X_val`` (the estimators' common signature) is not used."""
         X = self._validate(X)
         self.shape_ = X.shape[1:]
         if self.per_pixel:
@@ -97,7 +103,7 @@ class Bernoulli:
 
     def _p(self) -> np.ndarray:
         if not hasattr(self, "p_"):
-            raise RuntimeError("call fit() first")
+            raise RuntimeError("this Bernoulli is not fitted yet: call fit(X) first")
         p = np.broadcast_to(np.asarray(self.p_, dtype=np.float64), self.shape_)
         if self.eps:
             p = np.clip(p, self.eps, 1 - self.eps)
@@ -117,11 +123,24 @@ class Bernoulli:
         return ll.reshape(X.shape[0], -1).sum(axis=1)
 
     def score(self, X: Any, y: Any = None) -> float:
-        """Mean log-likelihood per image."""
+        """Compute the per-sample average log-likelihood of the given data X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_images, ...), binary
+        y : ignored (scikit-learn's API).
+
+        Returns
+        -------
+        log_likelihood : float
+            Mean over the images of :meth:`score_samples` (the exact log P(x)), in nats per
+            image; -inf if an image has a pixel the model gives probability 0. Higher is
+            better, so ``GridSearchCV`` can select by it.
+        """
         return float(np.mean(self.score_samples(X)))
 
-    def sample(self, n: int = 1, random_state: int | np.random.Generator | None = None) -> np.ndarray:
-        """Draw ``n`` binary images, shape (n, *shape_)."""
+    def sample(self, n_samples: int = 1, random_state: int | np.random.Generator | None = None) -> np.ndarray:
+        """Draw ``n_samples`` binary images, shape (n_samples, *shape_)."""
         rng = np.random.default_rng(random_state)
         p = self._p()
-        return (rng.random((n, *self.shape_)) < p).astype(np.int64)
+        return (rng.random((n_samples, *self.shape_)) < p).astype(np.int64)

@@ -3,7 +3,7 @@
 from adlkit.flows.coupling import AffineCoupling, split_mask
 from adlkit.flows.layers import ActNorm, Logit, Permutation
 from adlkit.flows.nets import MLPConditioner
-from adlkit.flows.realnvp import RealNVP, RealNVPFlow
+from adlkit.flows.realnvp import RealNVP, RealNVPConfig, RealNVPFlow
 
 __all__ = [
     "AffineCoupling",
@@ -14,4 +14,5 @@ __all__ = [
     "MLPConditioner",
     "RealNVP",
     "RealNVPFlow",
+    "RealNVPConfig",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_LAZY = {"VAE": "adlkit.vae.model", "VAEModule": "adlkit.vae.model"}
+_LAZY = {"VAE": "adlkit.vae.model", "VAEModule": "adlkit.vae.model", "VAEConfig": "adlkit.vae.model"}
 
 __all__ = list(_LAZY)
 

@@ -35,8 +35,9 @@ Held-out log-likelihood: the IWAE bound (Burda et al., 2016)
 
 which equals the ELBO at :math:`k=1`, increases with :math:`k` and tends to :math:`\log p(x)`.
 
-Two objects, as for the flows: :class:`VAEModule` (``torch.nn.Module`` implementing the
-:mod:`adlkit.train` model interface) and :class:`VAE` (scikit-learn style estimator).
+Three objects, as for the flows: :class:`VAEConfig` (the module's arguments, validated; the
+checkpoint stores them), :class:`VAEModule` (``torch.nn.Module`` implementing the
+:mod:`adlkit.train` model interface) and :class:`VAE` (the scikit-learn estimator).
 
 Example::
 
@@ -50,29 +51,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator, DensityMixin
 from torch import Tensor, nn
 
-from adlkit.vae.terms import gaussian_log_density, kl_standard_normal, reconstruction_nll
+from adlkit.divergences import kl_normal_std_normal
+from adlkit.networks import mlp
+from adlkit.vae.terms import gaussian_log_density, reconstruction_nll
 
 LIKELIHOODS = ("bernoulli", "gaussian")
 
 
-def mlp(sizes: Sequence[int], activation: type[nn.Module] = nn.ReLU) -> nn.Sequential:
-    """Linear layers of ``sizes`` with ``activation`` between them (none after the last)."""
-    layers: list[nn.Module] = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            layers.append(activation())
-    return nn.Sequential(*layers)
-
-
-class VAEModule(nn.Module):
-    """The VAE module: input (N, dim).
+@dataclass
+class VAEConfig:
+    """The arguments of :class:`VAEModule`, checked; ``to_dict()`` is what a checkpoint stores.
 
     Args:
         dim: data dimension D.
@@ -84,50 +80,82 @@ class VAEModule(nn.Module):
             ``None`` to let the decoder output a per-dimension log-std (clamped to [-7, 3]).
         beta: weight of the KL term (1 gives the ELBO).
         warmup_steps: steps over which the KL weight ramps linearly from 0 to ``beta``.
-        lr: Adam learning rate used by :meth:`configure_optimizers`.
+        lr: Adam learning rate used by :meth:`VAEModule.configure_optimizers`.
         eval_samples: importance samples of the held-out loss used for early stopping
             (1 = the negative ELBO).
         image_shape: (H, W) of image data, for plots.
     """
 
-    def __init__(
-        self,
-        dim: int,
-        latent_dim: int = 16,
-        hidden: Sequence[int] = (256, 256),
-        likelihood: str = "bernoulli",
-        decoder_std: float | None = None,
-        beta: float = 1.0,
-        warmup_steps: int = 0,
-        lr: float = 1e-3,
-        eval_samples: int = 1,
-        image_shape: Sequence[int] | None = None,
-    ):
-        super().__init__()
-        if likelihood not in LIKELIHOODS:
-            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
-        if dim < 1 or latent_dim < 1:
-            raise ValueError(f"dim and latent_dim must be >= 1, got {dim} and {latent_dim}")
-        if decoder_std is not None and not decoder_std > 0:
-            raise ValueError(f"decoder_std must be > 0 or None, got {decoder_std}")
-        if beta < 0 or warmup_steps < 0:
+    dim: int
+    latent_dim: int = 16
+    hidden: Sequence[int] = (256, 256)
+    likelihood: str = "bernoulli"
+    decoder_std: float | None = None
+    beta: float = 1.0
+    warmup_steps: int = 0
+    lr: float = 1e-3
+    eval_samples: int = 1
+    image_shape: Sequence[int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.likelihood not in LIKELIHOODS:
+            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {self.likelihood!r}")
+        if self.dim < 1 or self.latent_dim < 1:
+            raise ValueError(f"dim and latent_dim must be >= 1, got {self.dim} and {self.latent_dim}")
+        if self.decoder_std is not None and not self.decoder_std > 0:
+            raise ValueError(f"decoder_std must be > 0 or None, got {self.decoder_std}")
+        if self.beta < 0 or self.warmup_steps < 0:
             raise ValueError("beta and warmup_steps must be >= 0")
-        self._config = dict(
-            dim=int(dim), latent_dim=int(latent_dim), hidden=[int(h) for h in hidden],
-            likelihood=likelihood, decoder_std=None if decoder_std is None else float(decoder_std),
-            beta=float(beta), warmup_steps=int(warmup_steps), lr=float(lr),
-            eval_samples=int(eval_samples),
-            image_shape=None if image_shape is None else [int(s) for s in image_shape],
-        )
-        self.dim, self.latent_dim = int(dim), int(latent_dim)
-        self.likelihood = likelihood
-        self.decoder_std = decoder_std
-        h = list(hidden)
-        self.encoder = mlp([dim, *h, 2 * latent_dim])
-        learned_std = likelihood == "gaussian" and decoder_std is None
-        self.decoder = mlp([latent_dim, *reversed(h), (2 if learned_std else 1) * dim])
+        self.dim, self.latent_dim = int(self.dim), int(self.latent_dim)
+        self.hidden = tuple(int(h) for h in self.hidden)
+        self.decoder_std = None if self.decoder_std is None else float(self.decoder_std)
+        self.beta, self.warmup_steps, self.lr = float(self.beta), int(self.warmup_steps), float(self.lr)
+        self.eval_samples = int(self.eval_samples)
+        self.image_shape = None if self.image_shape is None else tuple(int(s) for s in self.image_shape)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe (sequences as lists): the checkpoint's ``model_config``."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+class VAEModule(nn.Module):
+    """The VAE module: input (N, dim). ``VAEModule(dim, **options)``, the options being the
+    fields of :class:`VAEConfig` (or :meth:`from_config`); ``config`` holds them.
+
+    Networks (:func:`adlkit.networks.mlp`, ReLU): ``encoder`` D -> hidden -> 2 x latent_dim
+    (mean and log-variance), ``decoder`` latent_dim -> reversed(hidden) -> D (2 x D for a
+    Gaussian decoder with a learned std).
+    """
+
+    def __init__(self, dim: int, **options: Any):
+        super().__init__()
+        self.config = c = VAEConfig(dim, **options)
+        h = list(c.hidden)
+        self.encoder = mlp([c.dim, *h, 2 * c.latent_dim])
+        learned_std = c.likelihood == "gaussian" and c.decoder_std is None
+        self.decoder = mlp([c.latent_dim, *reversed(h), (2 if learned_std else 1) * c.dim])
         # optimisation steps taken (drives the KL warm-up; saved, so resuming continues the ramp)
         self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))
+
+    @classmethod
+    def from_config(cls, config: VAEConfig) -> VAEModule:
+        return cls(**asdict(config))
+
+    @property
+    def dim(self) -> int:
+        return self.config.dim
+
+    @property
+    def latent_dim(self) -> int:
+        return self.config.latent_dim
+
+    @property
+    def likelihood(self) -> str:
+        return self.config.likelihood
+
+    @property
+    def decoder_std(self) -> float | None:
+        return self.config.decoder_std
 
     # -- the model ------------------------------------------------------------------------
     def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
@@ -167,7 +195,7 @@ class VAEModule(nn.Module):
         """One-sample ELBO terms per example, each (N,): ``reconstruction``, ``kl``."""
         mu, logvar = self.encode(x)
         z = self.reparameterize(mu, logvar)
-        return {"reconstruction": self.reconstruction(x, z), "kl": kl_standard_normal(mu, logvar)}
+        return {"reconstruction": self.reconstruction(x, z), "kl": kl_normal_std_normal(mu, logvar)}
 
     def elbo(self, x: Tensor) -> Tensor:
         """One-sample estimate of the ELBO per example (N,), nats."""
@@ -220,15 +248,15 @@ class VAEModule(nn.Module):
     progress_label = "(-ELBO: sum over dims, mean over batch)"
 
     def get_config(self) -> dict[str, Any]:
-        return dict(self._config)
+        """The constructor's arguments (:meth:`VAEConfig.to_dict`), stored in checkpoints."""
+        return self.config.to_dict()
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"adam": torch.optim.Adam(self.parameters(), lr=self._config["lr"])}
+        return {"adam": torch.optim.Adam(self.parameters(), lr=self.config.lr)}
 
     def kl_weight(self) -> float:
         """Current KL weight: ``beta * min(1, steps_done / warmup_steps)``."""
-        w = self._config["warmup_steps"]
-        beta = self._config["beta"]
+        w, beta = self.config.warmup_steps, self.config.beta
         return beta if w == 0 else beta * min(1.0, float(self.steps_done) / w)
 
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
@@ -247,7 +275,7 @@ class VAEModule(nn.Module):
 
     def eval_loss(self, batch: Tensor) -> float:
         """Held-out loss: negative ELBO (or IWAE bound with ``eval_samples``) per example."""
-        k = self._config["eval_samples"]
+        k = self.config.eval_samples
         if k <= 1:
             return float(-self.elbo(batch).mean())
         return float(-self.iwae(batch, k).mean())
@@ -271,16 +299,20 @@ def _as_tensor(X: Any, dtype: torch.dtype, dim: int | None = None, binary: bool 
     return t
 
 
-class VAE:
-    """Variational autoencoder, scikit-learn style (see :mod:`adlkit.vae.model` for the maths).
+class VAE(DensityMixin, BaseEstimator):
+    """Variational autoencoder, a scikit-learn estimator (see :mod:`adlkit.vae.model` for the maths).
 
-    ``fit(X, X_val=None)`` trains with :func:`adlkit.train.fit` (early stopping on the held-out
-    negative ELBO when ``X_val`` is given); ``score_samples(X)`` is the importance-sampled
-    log-likelihood (IWAE bound, ``n_importance`` samples) per row in nats; ``elbo(X)`` the
-    ELBO; ``sample``, ``encode``, ``decode``.
+    ``__init__`` only stores the hyperparameters (``sklearn.base.clone`` and ``GridSearchCV``
+    work). ``fit(X, X_val=None)`` trains with :func:`adlkit.train.fit` (early stopping on the
+    held-out negative ELBO when ``X_val`` is given); ``score_samples(X)`` is the
+    importance-sampled log-likelihood (IWAE bound, ``n_importance`` samples) per row in nats,
+    ``score(X)`` its mean; ``elbo(X)`` the ELBO; ``sample``, ``encode``, ``decode``.
+    ``random_state`` (an int) seeds the initialisation, the batches, and the importance
+    samples of ``score_samples``.
 
     ``likelihood="auto"`` picks Bernoulli for 0/1 data and Gaussian (learned per-dimension
-    std) otherwise. ``warmup_epochs`` ramps the KL weight from 0 to ``beta``.
+    std) otherwise. ``warmup_epochs`` ramps the KL weight from 0 to ``beta``. The module's
+    arguments go through :class:`VAEConfig`.
 
     Learned attributes: ``module_`` (:class:`VAEModule`), ``result_`` (the loop's
     :class:`~adlkit.train.TrainResult`), ``n_features_in_``, ``likelihood_``.
@@ -338,7 +370,8 @@ class VAE:
         return self.likelihood
 
     def fit(self, X: Any, X_val: Any = None, resume: bool = False) -> VAE:
-        """Train on X (n_samples, n_features); returns self."""
+        """Train on X (n_samples, n_features), early-stopping on ``X_val`` when given; returns
+        self. ``resume``: continue from ``checkpoint_dir/last.pt``."""
         from adlkit.train import TrainConfig, fit
 
         dt = self._torch_dtype
@@ -347,11 +380,13 @@ class VAE:
         Xv = None if X_val is None else _as_tensor(X_val, dt, Xt.shape[1], binary=lik == "bernoulli")
         n = Xt.shape[0]
         steps_per_epoch = max(1, n // min(self.batch_size, n))
+        config = VAEConfig(
+            dim=Xt.shape[1], latent_dim=self.latent_dim, hidden=self.hidden, likelihood=lik,
+            decoder_std=self.decoder_std, beta=self.beta,
+            warmup_steps=int(self.warmup_epochs) * steps_per_epoch, lr=self.lr, image_shape=self.image_shape,
+        )
         torch.manual_seed(self.random_state)
-        module = VAEModule(
-            Xt.shape[1], self.latent_dim, self.hidden, lik, self.decoder_std, self.beta,
-            int(self.warmup_epochs) * steps_per_epoch, self.lr, image_shape=self.image_shape,
-        ).to(dt)
+        module = VAEModule.from_config(config).to(dt)
         cfg = TrainConfig(
             epochs=self.epochs, batch_size=self.batch_size, seed=self.random_state,
             patience=self.patience, max_steps=self.max_steps, checkpoint_dir=self.checkpoint_dir,
@@ -365,13 +400,14 @@ class VAE:
 
     @classmethod
     def from_module(cls, module: VAEModule, n_importance: int = 5000, random_state: int = 0) -> VAE:
-        """Wrap a trained (e.g. loaded) :class:`VAEModule` as an estimator."""
-        c = module.get_config()
-        est = cls(latent_dim=c["latent_dim"], hidden=c["hidden"], likelihood=c["likelihood"],
-                  decoder_std=c["decoder_std"], beta=c["beta"], lr=c["lr"], image_shape=c["image_shape"],
-                  n_importance=n_importance, random_state=random_state)
-        est.dtype = "float64" if next(module.parameters()).dtype == torch.float64 else "float32"
-        est.module_, est.n_features_in_, est.likelihood_ = module.eval(), c["dim"], c["likelihood"]
+        """Wrap a trained (e.g. loaded) :class:`VAEModule` as a fitted estimator whose
+        hyperparameters are the module's config."""
+        c = module.config
+        est = cls(latent_dim=c.latent_dim, hidden=c.hidden, likelihood=c.likelihood, decoder_std=c.decoder_std,
+                  beta=c.beta, lr=c.lr, image_shape=c.image_shape, n_importance=n_importance,
+                  random_state=random_state,
+                  dtype="float64" if next(module.parameters()).dtype == torch.float64 else "float32")
+        est.module_, est.n_features_in_, est.likelihood_ = module.eval(), c.dim, c.likelihood
         return est
 
     def _check_fitted(self) -> None:
@@ -403,7 +439,20 @@ class VAE:
             return self.module_.elbo(Xt).numpy()
 
     def score(self, X: Any, y: Any = None) -> float:
-        """Mean importance-sampled log-likelihood per row, nats."""
+        """Compute the per-sample average log-likelihood of the given data X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored (scikit-learn's API).
+
+        Returns
+        -------
+        log_likelihood : float
+            Mean over the rows of X of :meth:`score_samples` (the IWAE bound with
+            ``n_importance`` samples), in nats per sample. Higher is better, so
+            ``GridSearchCV`` can select by it.
+        """
         return float(np.mean(self.score_samples(X)))
 
     def encode(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
