@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from adlkit.flows.realnvp import RealNVP
+from adlkit.flows.estimator import RealNVP
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from adlkit.vae.model import VAE
+from adlkit.vae.estimator import VAE
 
 
 @dataclass

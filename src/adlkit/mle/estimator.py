@@ -1,10 +1,7 @@
-r"""Maximum-likelihood (and MAP) estimation of Bernoulli pixel models (question 1B).
+"""The Bernoulli pixel model as a scikit-learn estimator (question 1B, and real digits).
 
-Every pixel is an independent Bernoulli variable, :math:`P(x=1) = p`. With :math:`k` ones among
-:math:`n` pixels the log-likelihood is :math:`\ell(p) = k\log p + (n-k)\log(1-p)`, maximised at
-:math:`\hat p = k/n`. With a Beta(alpha, beta) prior the MAP estimate is the posterior mode
-:math:`(k+\alpha-1)/(n+\alpha+\beta-2)`. ``per_pixel=True`` fits one p per pixel position.
-Natural logarithms throughout.
+The estimate is the closed form of :mod:`adlkit.mle.closed_form`; this class adds the
+estimator API (``fit``, ``score_samples``, ``score``, ``sample``, ``clone``, ``GridSearchCV``).
 """
 
 from __future__ import annotations
@@ -14,35 +11,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
 
-
-def xlogy(x: Any, y: Any) -> np.ndarray:
-    """``x * log(y)`` with 0 log 0 = 0 (like scipy.special.xlogy, without importing SciPy)."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = x * np.log(y)
-    return np.where(x == 0, 0.0, out)
-
-
-def bernoulli_log_likelihood(k: Any, n: Any, p: Any) -> Any:
-    """:math:`k\\log p + (n-k)\\log(1-p)` with the convention 0 log 0 = 0 (elementwise)."""
-    k = np.asarray(k, dtype=np.float64)
-    n = np.asarray(n, dtype=np.float64)
-    p = np.asarray(p, dtype=np.float64)
-    return xlogy(k, p) + xlogy(n - k, 1.0 - p)
-
-
-def beta_mode(a: Any, b: Any) -> Any:
-    """Mode of Beta(a, b) elementwise; requires a > 1 or b > 1 where both are positive."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    if np.any((a <= 1) & (b <= 1)):
-        raise ValueError("the posterior Beta(a, b) has no unique mode when a <= 1 and b <= 1")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mode = (a - 1) / (a + b - 2)
-    mode = np.where(a <= 1, 0.0, mode)
-    mode = np.where(b <= 1, 1.0, mode)
-    return mode
+from adlkit.mle.closed_form import bernoulli_log_likelihood, check_binary_images, fit_bernoulli, xlogy
 
 
 class Bernoulli(DensityMixin, BaseEstimator):
@@ -68,37 +37,11 @@ class Bernoulli(DensityMixin, BaseEstimator):
         self.prior = prior
         self.eps = eps
 
-    @staticmethod
-    def _validate(X: Any) -> np.ndarray:
-        X = np.asarray(X)
-        if X.ndim < 2:
-            raise ValueError(f"X must have shape (n_images, ...), got {X.shape}")
-        if X.size == 0:
-            raise ValueError("X is empty")
-        if not np.isin(X, (0, 1)).all():
-            raise ValueError("pixels must be 0 or 1 (binarize first; values are not rounded)")
-        return X.astype(np.float64)
-
     def fit(self, X: Any, X_val: Any = None) -> Bernoulli:
         """Fit to binary images ``X`` of shape (n_images, ...); returns self. The estimate is
         closed-form, so ``X_val`` (the estimators' common signature) is not used."""
-        X = self._validate(X)
-        self.shape_ = X.shape[1:]
-        if self.per_pixel:
-            self.k_ = X.sum(axis=0)
-            self.n_ = np.full(self.shape_, float(X.shape[0]))
-        else:
-            self.k_ = float(X.sum())
-            self.n_ = float(X.size)
-        if self.prior is None:
-            self.p_ = np.asarray(self.k_ / self.n_)
-        else:
-            alpha, beta = self.prior
-            if not (alpha > 0 and beta > 0):
-                raise ValueError(f"prior alpha and beta must be > 0, got {self.prior}")
-            self.p_ = np.asarray(beta_mode(self.k_ + alpha, self.n_ - self.k_ + beta))
-        if not self.per_pixel:
-            self.p_ = float(self.p_)
+        fit = fit_bernoulli(X, self.per_pixel, self.prior)
+        self.k_, self.n_, self.p_, self.shape_ = fit.k, fit.n, fit.p, fit.shape
         return self
 
     def _p(self) -> np.ndarray:
@@ -115,7 +58,7 @@ class Bernoulli(DensityMixin, BaseEstimator):
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Log-likelihood of each image, shape (n_images,)."""
-        X = self._validate(X)
+        X = check_binary_images(X)
         if X.shape[1:] != tuple(self.shape_):
             raise ValueError(f"images must have shape {tuple(self.shape_)}, got {X.shape[1:]}")
         p = self._p()
