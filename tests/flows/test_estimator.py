@@ -100,3 +100,18 @@ def test_a_checkpoint_of_the_earlier_code_loads():
         np.testing.assert_allclose(flow.log_prob(x).numpy(), ref["log_prob"], rtol=1e-13)
     est = RealNVP.from_module(flow)
     np.testing.assert_allclose(est.score_samples(x.numpy()), ref["log_prob"], rtol=1e-13)
+
+
+def test_layers_and_closed_forms_load_without_scikit_learn():
+    """What the worked solutions use (the coupling layer, the Bernoulli closed form, the VAE
+    loss) imports without scikit-learn; the estimators load it on first use."""
+    import subprocess
+    import sys
+
+    code = ("import sys, adlkit.flows, adlkit.mle, adlkit.vae.loss, adlkit.divergences; "
+            "assert 'sklearn' not in sys.modules, 'sklearn'; "
+            "from adlkit.flows import RealNVP; from adlkit.mle import Bernoulli; from adlkit.vae import VAE; "
+            "from sklearn.base import BaseEstimator; "
+            "assert all(issubclass(c, BaseEstimator) for c in (RealNVP, Bernoulli, VAE))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
