@@ -16,6 +16,7 @@ import torch
 from sklearn.base import BaseEstimator, DensityMixin
 from torch import Tensor
 
+from adlkit.core.dtypes import torch_dtype
 from adlkit.flows.realnvp import RealNVPConfig, RealNVPFlow
 
 
@@ -89,19 +90,13 @@ class RealNVP(DensityMixin, BaseEstimator):
         self.checkpoint_dir = checkpoint_dir
         self.progress = progress
 
-    @property
-    def _torch_dtype(self) -> torch.dtype:
-        from adlkit.core.dtypes import torch_dtype
-
-        return torch_dtype(self.dtype)
-
     def fit(self, X: Any, X_val: Any = None, transform=None, resume: bool = False) -> RealNVP:
         """Train on X (n_samples, n_features), early-stopping on ``X_val`` when given; returns
         self. ``transform`` is applied to every training batch (e.g. dequantisation);
         ``resume``: continue from ``checkpoint_dir/last.pt``."""
         from adlkit.train import TrainConfig, fit
 
-        dt = self._torch_dtype
+        dt = torch_dtype(self.dtype)
         Xt = _as_tensor(X, dt)
         Xv = None if X_val is None else _as_tensor(X_val, dt, Xt.shape[1])
         config = RealNVPConfig(dim=Xt.shape[1], **{k: getattr(self, k) for k in MODULE_PARAMS})
@@ -127,7 +122,7 @@ class RealNVP(DensityMixin, BaseEstimator):
     def score_samples(self, X: Any, batch_size: int = 4096) -> np.ndarray:
         """log p(x) in nats for each row of X, shape (n_samples,)."""
         self._check_fitted()
-        Xt = _as_tensor(X, self._torch_dtype, self.n_features_in_)
+        Xt = _as_tensor(X, torch_dtype(self.dtype), self.n_features_in_)
         out = [self.module_.log_prob(Xt[i : i + batch_size]) for i in range(0, Xt.shape[0], batch_size)]
         return torch.cat(out).numpy()
 

@@ -12,6 +12,7 @@ import torch
 from sklearn.base import BaseEstimator, DensityMixin
 from torch import Tensor
 
+from adlkit.core.dtypes import torch_dtype
 from adlkit.vae.model import LIKELIHOODS, VAEConfig, VAEModule
 
 
@@ -90,12 +91,6 @@ class VAE(DensityMixin, BaseEstimator):
         self.checkpoint_dir = checkpoint_dir
         self.progress = progress
 
-    @property
-    def _torch_dtype(self) -> torch.dtype:
-        from adlkit.core.dtypes import torch_dtype
-
-        return torch_dtype(self.dtype)
-
     def _likelihood_for(self, X: np.ndarray) -> str:
         if self.likelihood == "auto":
             return "bernoulli" if np.isin(X, (0, 1)).all() else "gaussian"
@@ -108,7 +103,7 @@ class VAE(DensityMixin, BaseEstimator):
         self. ``resume``: continue from ``checkpoint_dir/last.pt``."""
         from adlkit.train import TrainConfig, fit
 
-        dt = self._torch_dtype
+        dt = torch_dtype(self.dtype)
         lik = self._likelihood_for(np.asarray(X))
         Xt = _as_tensor(X, dt, binary=lik == "bernoulli")
         Xv = None if X_val is None else _as_tensor(X_val, dt, Xt.shape[1], binary=lik == "bernoulli")
@@ -150,7 +145,7 @@ class VAE(DensityMixin, BaseEstimator):
 
     def _X(self, X: Any) -> Tensor:
         self._check_fitted()
-        return _as_tensor(X, self._torch_dtype, self.n_features_in_, binary=self.likelihood_ == "bernoulli")
+        return _as_tensor(X, torch_dtype(self.dtype), self.n_features_in_, binary=self.likelihood_ == "bernoulli")
 
     def score_samples(self, X: Any, k: int | None = None, random_state: int | None = None,
                       batch_size: int = 64) -> np.ndarray:
@@ -199,7 +194,7 @@ class VAE(DensityMixin, BaseEstimator):
     def decode(self, Z: Any) -> np.ndarray:
         """Decoder mean for latent codes Z (n, latent_dim): pixel probabilities or Gaussian means."""
         self._check_fitted()
-        Zt = torch.as_tensor(np.asarray(Z, dtype=np.float64), dtype=self._torch_dtype)
+        Zt = torch.as_tensor(np.asarray(Z, dtype=np.float64), dtype=torch_dtype(self.dtype))
         if Zt.ndim != 2 or Zt.shape[1] != self.module_.latent_dim:
             raise ValueError(f"Z must have shape (n, {self.module_.latent_dim}), got {tuple(Zt.shape)}")
         with torch.no_grad():
