@@ -138,7 +138,8 @@ def make_stepper(lib: str, dim: int, hidden: int, logit, seed: int):
         from adlkit.flows import AffineCoupling, RealNVPFlow
         from adlkit.train import StepContext
 
-        flow = RealNVPFlow(dim, 8, (hidden, hidden), mask="alternate", logit_alpha=0.05 if logit is not None else None)
+        flow = RealNVPFlow(dim, n_couplings=8, hidden=(hidden, hidden), mask="alternate",
+                           logit_alpha=0.05 if logit is not None else None)
         if lib == AB_LIB:
             for m in flow.layers:
                 if isinstance(m, AffineCoupling):
@@ -272,13 +273,13 @@ def worker(lib: str, task: str, seed: int, steps: int, threads: int, patience: i
     if lib == "adlkit":
         est = RealNVP(
             n_couplings=K, hidden=(hidden, hidden), mask="alternate", lr=1e-3, batch_size=B,
-            epochs=10**9, max_steps=steps, patience=patience if Xval is not None else None, seed=seed,
+            epochs=10**9, max_steps=steps, patience=patience if Xval is not None else None, random_state=seed,
             logit_alpha=0.05 if logit is not None else None,
         )
         est.fit(Xtr, Xval, transform=transform)
         n_steps, train_s = est.result_.steps, est.result_.train_seconds
         with torch.no_grad():
-            nll = -float(est.flow_.log_prob(Xte).mean())
+            nll = -float(est.module_.log_prob(Xte).mean())
         if Xval is not None:
             out["best_step"] = est.result_.history[est.result_.best_epoch - 1]["step"]
     else:

@@ -192,8 +192,8 @@ def test_resume_after_kill_equals_uninterrupted_run(tmp_path):
 
 def test_estimator_seed_reproduces():
     X = toys.sample("circles", 300, random_state=0)
-    a = RealNVP(n_couplings=2, hidden=(8,), epochs=3, patience=None, seed=7).fit(X)
-    b = RealNVP(n_couplings=2, hidden=(8,), epochs=3, patience=None, seed=7).fit(X)
+    a = RealNVP(n_couplings=2, hidden=(8,), epochs=3, patience=None, random_state=7).fit(X)
+    b = RealNVP(n_couplings=2, hidden=(8,), epochs=3, patience=None, random_state=7).fit(X)
     assert np.array_equal(a.score_samples(X), b.score_samples(X))
 
 

@@ -91,7 +91,7 @@ def _compare_toy(name, seed, b, n_importance, out, progress, log):
     log(f"[1/3] RealNVP on {name} ({b['flow_steps']} steps) ...")
     t = time.perf_counter()
     flow = RealNVP(n_couplings=8, hidden=(64, 64), epochs=10_000, max_steps=b["flow_steps"], patience=None,
-                   batch_size=256, seed=seed, progress=progress).fit(X, X_val)
+                   batch_size=256, random_state=seed, progress=progress).fit(X, X_val)
     rows.append(_row("RealNVP (8 couplings)", flow.score_samples(X_test), 2, "exact", time.perf_counter() - t,
                      steps=flow.result_.steps))
     log(f"[2/3] VAE on {name} ({b['vae_steps']} steps) ...")
@@ -158,7 +158,7 @@ def _compare_digits(seed, b, n_importance, out, progress, log):
     t = time.perf_counter()
     flow = RealNVP(n_couplings=8, hidden=(256, 256), mask="checkerboard", image_shape=(8, 8), logit_alpha=0.05,
                    actnorm=True, epochs=100_000, max_steps=b["digits_flow_steps"], patience=40, batch_size=128,
-                   seed=seed, progress=progress).fit(X, U_val, transform=deq)
+                   random_state=seed, progress=progress).fit(X, U_val, transform=deq)
     secs = time.perf_counter() - t
     ll_flow = flow.score_samples(U_test) - 64 * math.log(2)
     rows.append(_row("RealNVP (dequantised)", ll_flow, 64, "lower bound E[log p(u)] - 64 log 2", secs,

@@ -62,7 +62,7 @@ def test_train_from_csv_with_header(app, tmp_path):
         (["train", "flow", "--data", "mooons"], "unknown data 'mooons'"),
         (["train", "flow", "--data", "missing.csv"], "no such file"),
         (["train", "flow", "--hidden", "64,x"], "comma-separated positive integers"),
-        (["sample", "flow", "nothere.pt"], "no such file"),
+        (["sample", "flow", "nothere.pt"], "no such checkpoint"),
         (["sample", "flow", "bad.csv", "-n", "0"], "-n"),
     ],
 )
@@ -79,3 +79,44 @@ def test_unreadable_csv_is_a_clear_error(app, tmp_path):
     path.write_text("x,y\n1,2\n3,oops\n")
     r = CliRunner().invoke(app, ["train", "flow", "--data", str(path)])
     assert r.exit_code == 2 and "cannot read" in r.output and "Traceback" not in r.output
+
+
+def _never_fit(monkeypatch) -> list:
+    """Replace RealNVP.fit by a recorder: the command must fail before any training."""
+    from adlkit.flows import RealNVP
+
+    calls: list = []
+    monkeypatch.setattr(RealNVP, "fit", lambda self, *a, **k: calls.append(a) or self)
+    return calls
+
+
+@pytest.mark.parametrize("where", ["/proc/x", "under-a-file"])
+def test_bad_output_folder_is_one_line_and_exit_2_before_training(app, tmp_path, monkeypatch, where):
+    """`train flow --out` an unwritable folder: exit 2, one line on stderr, no traceback, and
+    nothing trained (checked before any work)."""
+    calls = _never_fit(monkeypatch)
+    if where == "under-a-file":
+        (tmp_path / "a-file").write_text("x")
+        where = str(tmp_path / "a-file" / "run")
+    r = CliRunner().invoke(app, ["train", "flow", "--data", "moons", "-o", where, *TINY])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith("error:") and r.stderr.strip().count("\n") == 0 and where in r.stderr
+    assert "Traceback" not in r.output and "training RealNVP" not in r.output
+    assert calls == []
+
+
+def test_bad_checkpoints_are_one_line_and_exit_2(app, tmp_path):
+    """`sample flow` of a file that is not an adlkit checkpoint, or of another model's
+    checkpoint: exit 2, one line on stderr saying so, no traceback, nothing written."""
+    from adlkit.train import save_checkpoint
+    from adlkit.vae import VAEModule
+
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"PK\x03\x04 this is no checkpoint")
+    other = tmp_path / "vae.pt"
+    save_checkpoint(VAEModule(4, latent_dim=2, hidden=(3,)), other)
+    for path, msg in [(junk, "is not an adlkit checkpoint"), (other, "holds a VAEModule, not a flow")]:
+        r = CliRunner().invoke(app, ["sample", "flow", str(path), "-o", str(tmp_path / "s")])
+        assert r.exit_code == 2, r.output
+        assert r.stderr.startswith("error:") and r.stderr.strip().count("\n") == 0 and msg in r.stderr
+        assert "Traceback" not in r.output and not (tmp_path / "s").exists()

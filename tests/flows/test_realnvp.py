@@ -72,7 +72,7 @@ def digits_flow():
     Xva = digits.dequantize(digits.load_digits("val")[0], 1)
     Xte = digits.dequantize(digits.load_digits("test")[0], 2)
     est = RealNVP(hidden=(128, 128), mask="checkerboard", image_shape=(8, 8), actnorm=True,
-                  logit_alpha=0.05, epochs=25, patience=None, seed=0)
+                  logit_alpha=0.05, epochs=25, patience=None, random_state=0)
     est.fit(Xtr, Xva, transform=digits.dequantize)
     return est, Xte
 
@@ -82,8 +82,8 @@ def test_inverse_on_held_out_digits_float32(digits_flow):
     est, Xte = digits_flow
     x = torch.tensor(Xte, dtype=torch.float32)
     with torch.no_grad():
-        z, _ = est.flow_(x)
-        back, _ = est.flow_.inverse(z)
+        z, _ = est.module_(x)
+        back, _ = est.module_.inverse(z)
     assert back.dtype == torch.float32
     assert (back - x).abs().max().item() < 1e-5
 
@@ -107,7 +107,7 @@ def test_moons_flow_learns_more_than_a_gaussian():
     (closed form) by more than 0.5 nats."""
     s = registry.load("moons", 0, n_train=4000, n_test=2000, standardize=True)
     Xtr, Xte = s.train, s.test
-    est = RealNVP(n_couplings=6, hidden=(32, 32), epochs=400, max_steps=400, patience=None, seed=0).fit(Xtr)
+    est = RealNVP(n_couplings=6, hidden=(32, 32), epochs=400, max_steps=400, patience=None, random_state=0).fit(Xtr)
     mu, cov = Xtr.mean(0), np.cov(Xtr.T, bias=True)
     d = Xte - mu
     gauss_ll = -0.5 * np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d) - 0.5 * np.log(np.linalg.det(2 * np.pi * cov))
@@ -119,7 +119,7 @@ def test_sklearn_contract_and_dtypes():
     random_state; dtype="float64" gives float64 throughout; learned attributes end in _."""
     X = toys.sample("8gaussians", 512, random_state=0)
     est = RealNVP(n_couplings=2, hidden=(8,), epochs=2, patience=None, dtype="float64")
-    assert not hasattr(est, "flow_")
+    assert not hasattr(est, "module_")
     with pytest.raises(RuntimeError, match="not fitted"):
         est.sample(2)
     assert est.fit(X) is est

@@ -66,3 +66,39 @@ def test_format_table_states_units_and_conversion():
              "estimator": "exact"}]
     t = format_table(rows, "moons")
     assert "nats" in t and "bits/dim = -loglik / (2 ln 2)" in t and "0.7213" in t
+
+
+@pytest.mark.parametrize("where", ["/proc/x", "under-a-file"])
+def test_train_vae_bad_output_folder_is_one_line_and_exit_2_before_training(tmp_path, monkeypatch, where):
+    """`train vae --out` an unwritable folder: exit 2, one line on stderr, no traceback,
+    nothing trained (checked before any work)."""
+    from adlkit.vae import VAE
+
+    calls: list = []
+    monkeypatch.setattr(VAE, "fit", lambda self, *a, **k: calls.append(a) or self)
+    if where == "under-a-file":
+        (tmp_path / "a-file").write_text("x")
+        where = str(tmp_path / "a-file" / "run")
+    r = runner.invoke(app, ["train", "vae", "--data", "moons", "--max-steps", "3", "-q", "-o", where])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.startswith("error:") and r.stderr.strip().count("\n") == 0 and where in r.stderr
+    assert "Traceback" not in r.output and "training VAE" not in r.output
+    assert calls == []
+
+
+def test_sample_vae_bad_checkpoints_are_one_line_and_exit_2(tmp_path):
+    """`sample vae` of a file that is not an adlkit checkpoint, of another model's checkpoint,
+    or of a missing file: exit 2, one line on stderr, no traceback, nothing written."""
+    from adlkit.flows import RealNVPFlow
+    from adlkit.train import save_checkpoint
+
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"not a checkpoint at all")
+    other = tmp_path / "flow.pt"
+    save_checkpoint(RealNVPFlow(2, n_couplings=1, hidden=(3,)), other)
+    for path, msg in [(junk, "is not an adlkit checkpoint"), (other, "holds a RealNVPFlow, not a VAE"),
+                      (tmp_path / "missing.pt", "no such checkpoint")]:
+        r = runner.invoke(app, ["sample", "vae", str(path), "-o", str(tmp_path / "s")])
+        assert r.exit_code == 2, r.output
+        assert r.stderr.startswith("error:") and r.stderr.strip().count("\n") == 0 and msg in r.stderr
+        assert "Traceback" not in r.output and not (tmp_path / "s").exists()

@@ -1,18 +1,19 @@
-"""``adlkit train flow`` and ``adlkit sample flow``: RealNVP on real data, with plots."""
+"""``adlkit train flow`` and ``adlkit sample flow``: RealNVP on real data, with plots.
+
+Thin adapters: they parse and check the options and the output folder, then call
+:mod:`adlkit.flows.pipeline`, which trains, evaluates and writes the files."""
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Optional
 
 import typer
 
+from adlkit.commands._common import load_checkpoint, nonfinite_exit, output_dir, parse_widths
 from adlkit.data.registry import names
 
 TOY_NAMES = tuple(names("toy"))
-
 
 
 def _load_file(path: Path):
@@ -77,106 +78,34 @@ def train_flow(
     if path is not None and path.suffix not in (".csv", ".npy", ".txt"):
         raise typer.BadParameter(f"unknown data {data!r}: use one of {', '.join(TOY_NAMES)}, digits, or a .csv/.npy file",
                                  param_hint="--data")
-    try:
-        widths = [int(h) for h in (hidden or ("256,256" if is_digits else "64,64")).split(",") if h.strip()]
-        if not widths or min(widths) < 1:
-            raise ValueError
-    except ValueError:
-        raise typer.BadParameter(f"expected comma-separated positive integers, got {hidden!r}", param_hint="--hidden") from None
+    widths = parse_widths(hidden) if hidden is not None else None
     if batch_size < 2:
         raise typer.BadParameter("must be at least 2", param_hint="--batch-size")
     X_file = _load_file(path) if path is not None else None
+    out = output_dir(out or Path("runs") / f"flow-{path.stem if path is not None else name}")
 
-    import numpy as np
     import torch
 
-    from adlkit import plotting
-    from adlkit.flows import RealNVP
+    from adlkit.flows.pipeline import train_flow as run_pipeline
     from adlkit.train import NonFiniteLossError
 
     if threads is not None:
         torch.set_num_threads(threads)
     elif not is_digits and (X_file is None or X_file.shape[1] <= 8):
         torch.set_num_threads(1)  # small matrices: one thread is fastest
-    out = out or Path("runs") / f"flow-{path.stem if path is not None else name}"
-    out.mkdir(parents=True, exist_ok=True)
-    common = dict(n_couplings=couplings, hidden=widths, scale_clamp=scale_clamp or None, lr=lr,
-                  batch_size=batch_size, max_steps=max_steps, seed=seed, checkpoint_dir=str(out),
-                  progress=not quiet, dtype="float64" if float64 else "float32")
-    transform = None
-    if is_digits:
-        from adlkit.data import digits as dg
-        from adlkit.data import registry
-
-        s = registry.load("digits")
-        X = s.train.astype(np.float64)
-        X_val = dg.dequantize(s.val, random_state=1)
-        X_test = dg.dequantize(s.test, random_state=2)
-        transform = dg.dequantize
-        est = RealNVP(mask="checkerboard", image_shape=dg.SHAPE, logit_alpha=0.05,
-                      actnorm=True if actnorm is None else actnorm, epochs=epochs or 1000,
-                      patience=patience or 40, **common)
-    else:
-        if is_toy:
-            from adlkit.data import registry
-
-            # validation (early stopping) and test are separate samples (adlkit.data.registry)
-            X, X_val, X_test = registry.load(name, seed, n_train=n_train, n_val=n_train // 2, n_test=n_train // 2)
-        else:
-            rng = np.random.default_rng(seed)
-            perm = rng.permutation(len(X_file))
-            n_val = max(len(X_file) // 10, 1)
-            X, X_val = X_file[perm[n_val:]], X_file[perm[:n_val]]
-            X_test = None
-        est = RealNVP(standardize=True, actnorm=bool(actnorm), epochs=epochs or 300, patience=patience or 20, **common)
-
-    if os.environ.get("RANK", "0") == "0":  # under torchrun only rank 0 talks
-        typer.echo(f"training RealNVP on {data}: {X.shape[0]} train / {X_val.shape[0]} held-out rows, "
-                   f"{X.shape[1]} dims, {couplings} couplings, MLP {widths}; output in {out}/")
     try:
-        est.fit(X, X_val, transform=transform, resume=resume)
+        run = run_pipeline(
+            name if X_file is None else X_file, out, label=data, epochs=epochs, batch_size=batch_size,
+            couplings=couplings, hidden=widths, lr=lr, scale_clamp=scale_clamp, actnorm=actnorm, patience=patience,
+            max_steps=max_steps, n_train=n_train, seed=seed, resume=resume, float64=float64, progress=not quiet,
+            log=typer.echo,
+        )
     except NonFiniteLossError as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(1) from None
-    import torch.distributed as dist
-
-    if dist.is_initialized():  # under torchrun: rank 0 reports and plots
-        rank = dist.get_rank()
-        dist.destroy_process_group()
-        if rank != 0:
-            return
-    res = est.result_
-    metrics: dict = {"data": data, "steps": res.steps, "epochs": len(res.history), "stopped": res.stopped,
-                     "best_epoch": res.best_epoch, "train_seconds": res.train_seconds,
-                     "steps_per_s": res.steps / max(res.train_seconds, 1e-9),
-                     "held_out_nll_nats": -est.score(X_val)}
-    if is_toy:  # the test split, never seen in training or model selection
-        metrics["test_nll_nats"] = -est.score(X_test)
-    plotting.training_curve(res.history, out / "curve.png", best_epoch=res.best_epoch)
-    if is_digits:
-        from adlkit.data import digits as dg
-
-        ll = est.score_samples(X_test)
-        metrics["test_nll_nats"] = float(-ll.mean())
-        metrics["test_bits_per_dim"] = float(dg.bits_per_dim(ll).mean())
-        samples = est.sample(100, random_state=seed)
-        plotting.image_grid(np.clip(samples, 0, 1), out / "samples.png", dg.SHAPE,
-                            title=f"RealNVP samples ({metrics['test_bits_per_dim']:.3f} bits/dim)")
-    else:
-        samples = est.sample(5000, random_state=seed)
-        if X.shape[1] == 2:
-            plotting.density_2d(est.score_samples, out / "density.png", data=X,
-                                title=f"RealNVP density (held-out NLL {metrics['held_out_nll_nats']:.3f})")
-        plotting.scatter_2d(samples[:, :2], out / "samples.png", data=X[:, :2])
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    summary = f"held-out NLL {metrics['held_out_nll_nats']:.4f} nats"
-    if is_toy:
-        summary += f"; test NLL {metrics['test_nll_nats']:.4f} nats (data units)"
-    if is_digits:
-        summary += f"; test NLL {metrics['test_nll_nats']:.2f} nats/image = {metrics['test_bits_per_dim']:.4f} bits/dim"
-    typer.echo(f"done: {res.steps} steps, {res.stopped}, best epoch {res.best_epoch}; {summary}")
-    typer.echo(f"wrote {out}/best.pt, last.pt, curve.png, samples.png" + ("" if is_digits else ", density.png")
-               + ", metrics.json")
+        nonfinite_exit(e)
+    if run is None:  # another rank of a torchrun job: rank 0 reports
+        return
+    typer.echo(run.summary)
+    typer.echo(f"wrote {out}/" + ", ".join(p.name for p in run.files))
 
 
 def sample_flow(
@@ -185,32 +114,14 @@ def sample_flow(
     seed: int = typer.Option(0),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: the checkpoint's folder)."),
 ) -> None:
-    """Draw N samples from a trained flow; write samples.npy and a plot."""
-    if not checkpoint.is_file():
-        raise typer.BadParameter(f"no such file: {checkpoint}", param_hint="CHECKPOINT")
-    import numpy as np
+    """Draw N samples from a trained flow; write flow_samples.npy and a plot."""
+    flow = load_checkpoint(checkpoint, "RealNVPFlow", "flow")
+    out = output_dir(out or checkpoint.parent)
+    from adlkit.flows import RealNVP
+    from adlkit.flows.pipeline import write_samples
 
-    from adlkit import plotting
-    from adlkit.flows import RealNVP, RealNVPFlow
-    from adlkit.train import load_model
-
-    try:
-        flow = load_model(checkpoint)
-    except Exception as e:
-        raise typer.BadParameter(f"cannot load {checkpoint}: {e}", param_hint="CHECKPOINT") from None
-    if not isinstance(flow, RealNVPFlow):
-        raise typer.BadParameter(f"{checkpoint} holds a {type(flow).__name__}, not a flow", param_hint="CHECKPOINT")
-    est = RealNVP.from_flow(flow)
-    X = est.sample(n, random_state=seed)
-    out = out or checkpoint.parent
-    out.mkdir(parents=True, exist_ok=True)
-    np.save(out / "flow_samples.npy", X)
-    shape = flow.get_config()["image_shape"]
-    if shape is not None:
-        plotting.image_grid(np.clip(X[:100], 0, 1), out / "flow_samples.png", shape)
-    else:
-        plotting.scatter_2d(X[:, :2], out / "flow_samples.png")
-    typer.echo(f"wrote {n} samples to {out}/flow_samples.npy and a plot to {out}/flow_samples.png")
+    npy, png = write_samples(RealNVP.from_module(flow), n, out, seed=seed)
+    typer.echo(f"wrote {n} samples to {npy} and a plot to {png}")
 
 
 def register(groups: dict) -> None:

@@ -1,15 +1,17 @@
-"""``adlkit train vae`` and ``adlkit sample vae``: the VAE on binarized digits or a 2-D toy."""
+"""``adlkit train vae`` and ``adlkit sample vae``: the VAE on binarized digits or a 2-D toy.
+
+Thin adapters: they parse and check the options and the output folder, then call
+:mod:`adlkit.vae.pipeline`, which trains, evaluates and writes the files."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from adlkit.commands._common import check_data, load_checkpoint, nonfinite_exit, parse_widths
-from adlkit.data.registry import density_split, names
+from adlkit.commands._common import check_data, load_checkpoint, nonfinite_exit, output_dir, parse_widths
+from adlkit.data.registry import names
 
 
 def train_vae(
@@ -34,53 +36,21 @@ def train_vae(
     the batch. Writes best.pt, plots and metrics.json."""
     name = check_data(data)
     widths = parse_widths(hidden)
-    import numpy as np
+    out = output_dir(out or Path("runs") / f"vae-{name}")
     import torch
 
     torch.set_num_threads(threads)
     from adlkit.train import NonFiniteLossError
-    from adlkit.vae import VAE, plots
+    from adlkit.vae.pipeline import train_vae as run_pipeline
 
-    X, X_val, X_test = density_split(name, seed)
-    digits = name == "digits"
-    L = latent_dim or (16 if digits else 2)
-    out = out or Path("runs") / f"vae-{name}"
-    out.mkdir(parents=True, exist_ok=True)
-    if warmup_epochs is None:
-        warmup_epochs = 0 if digits else 30
-    vae = VAE(latent_dim=L, hidden=widths, beta=beta, warmup_epochs=warmup_epochs, lr=lr, epochs=epochs,
-              batch_size=batch_size, patience=patience, max_steps=max_steps, n_importance=n_importance,
-              random_state=seed, image_shape=(8, 8) if digits else None, checkpoint_dir=str(out),
-              progress=not quiet)
-    rec = "BCE summed over 64 pixels" if digits else "Gaussian NLL (learned std) summed over 2 dims"
-    typer.echo(f"training VAE on {name}: {X.shape[0]} train / {X_val.shape[0]} val / {X_test.shape[0]} test, "
-               f"latent {L}, MLP {widths}; loss = mean over batch of [{rec} + {beta:g} x KL summed over "
-               f"{L} latent dims] (nats per example); output in {out}/")
     try:
-        vae.fit(X, X_val)
+        run = run_pipeline(name, out, latent_dim=latent_dim, hidden=widths, epochs=epochs, batch_size=batch_size,
+                           lr=lr, beta=beta, warmup_epochs=warmup_epochs, patience=patience, max_steps=max_steps,
+                           n_importance=n_importance, seed=seed, progress=not quiet, log=typer.echo)
     except NonFiniteLossError as e:
         nonfinite_exit(e)
-    res = vae.result_
-    typer.echo(f"estimating the test log-likelihood by importance sampling (k = {n_importance}) ...")
-    iwae = vae.score_samples(X_test)
-    elbo = np.mean([vae.elbo(X_test, random_state=seed + r).mean() for r in range(10)])
-    D = X.shape[1]
-    metrics = {"data": name, "latent_dim": L, "hidden": widths, "seed": seed, "steps": res.steps,
-               "epochs": len(res.history), "stopped": res.stopped, "best_epoch": res.best_epoch,
-               "train_seconds": res.train_seconds, "test_elbo_nats": float(elbo),
-               "test_iwae_nats": float(iwae.mean()), "test_iwae_k": n_importance,
-               "test_iwae_bits_per_dim": float(-iwae.mean() / (D * np.log(2)))}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    labels = None
-    if digits:
-        from adlkit.data import digits as dg
-
-        labels = dg.load_digits("test", seed=0)[1]
-    files = plots.vae_figures(vae, X_test, out, history=res.history, best_epoch=res.best_epoch, seed=seed,
-                              labels=labels)
-    typer.echo(f"done: {res.steps} steps ({res.stopped}, best epoch {res.best_epoch}); test ELBO {elbo:.3f} nats, "
-               f"IWAE(k={n_importance}) {iwae.mean():.3f} nats = {metrics['test_iwae_bits_per_dim']:.4f} bits/dim")
-    typer.echo(f"wrote {out}/best.pt, metrics.json, " + ", ".join(p.name for p in files))
+    typer.echo(run.summary)
+    typer.echo(f"wrote {out}/" + ", ".join(p.name for p in run.files))
 
 
 def sample_vae(
@@ -91,17 +61,13 @@ def sample_vae(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder [default: the checkpoint's folder]."),
 ) -> None:
     """Draw N samples from a trained VAE; write vae_samples.npy and a plot."""
-    import numpy as np
+    module = load_checkpoint(checkpoint, "VAEModule", "VAE")
+    out = output_dir(out or checkpoint.parent)
+    from adlkit.vae import VAE
+    from adlkit.vae.pipeline import write_samples
 
-    from adlkit.vae import VAE, plots
-
-    vae = VAE.from_module(load_checkpoint(checkpoint, "VAEModule", "VAE"))
-    X = vae.sample(n, random_state=seed, mean=mean)
-    out = out or checkpoint.parent
-    out.mkdir(parents=True, exist_ok=True)
-    np.save(out / "vae_samples.npy", X)
-    p = plots.samples_figure(X, out / "vae_samples.png", vae.module_.get_config()["image_shape"])
-    typer.echo(f"wrote {n} samples to {out}/vae_samples.npy and a plot to {p}")
+    npy, png = write_samples(VAE.from_module(module), n, out, seed=seed, mean=mean)
+    typer.echo(f"wrote {n} samples to {npy} and a plot to {png}")
 
 
 def register(groups: dict) -> None:

@@ -23,9 +23,11 @@ wasserstein     (MVN, MVN) p=2                              closed form (Bures)
 wasserstein     (Empirical, Empirical) p=1, 2               sorted samples
 ==============  ==========================================  ==============================
 
-Batched torch closed forms for models (the VAE's KL term): :func:`kl_normal_std_normal`,
-:func:`kl_diag_normal` (imported lazily from :mod:`adlkit.divergences.torch_kl`).
-Units: nats (natural logarithm) throughout.
+Each closed form is written once (:func:`kl_normal` for the Gaussian KL) and runs on Python
+floats, numpy arrays and batched torch tensors alike (:mod:`adlkit.divergences.backend`): the
+registered ``kl(Normal, Normal)`` builds its terms from it, and so does the VAE's KL term,
+:func:`kl_normal_std_normal` (summed over the last dimension; :func:`kl_diag_normal` for a
+learned prior). Units: nats (natural logarithm) throughout.
 """
 
 from __future__ import annotations
@@ -35,6 +37,14 @@ from typing import Any
 from adlkit.core.terms import Terms
 from adlkit.divergences import empirical as _empirical  # noqa: F401  (registers)
 from adlkit.divergences import gaussian as _gaussian  # noqa: F401  (registers)
+from adlkit.divergences.gaussian import (
+    NormalKL,
+    kl_diag_normal,
+    kl_diag_normal_elementwise,
+    kl_normal,
+    kl_normal_std_normal,
+    kl_normal_std_normal_elementwise,
+)
 from adlkit.divergences.registry import JSD, KL, WASSERSTEIN, DivergenceRegistry, register_jsd, register_kl, register_wasserstein
 from adlkit.divergences.types import Empirical, MultivariateNormal, Normal
 
@@ -43,7 +53,8 @@ __all__ = [
     "kl", "jsd", "wasserstein", "kl_terms", "jsd_terms", "wasserstein_terms",
     "register_kl", "register_jsd", "register_wasserstein", "DivergenceRegistry",
     "KL", "JSD", "WASSERSTEIN",
-    "kl_normal_std_normal", "kl_diag_normal",
+    "kl_normal", "NormalKL", "kl_normal_std_normal", "kl_normal_std_normal_elementwise",
+    "kl_diag_normal", "kl_diag_normal_elementwise",
 ]
 
 
@@ -75,12 +86,3 @@ def jsd(p: Any, q: Any) -> float:
 def wasserstein(a: Any, b: Any, p: int = 2) -> float:
     """The p-Wasserstein distance W_p(a, b), p in {1, 2}."""
     return float(WASSERSTEIN(a, b, p=p).total)
-
-
-def __getattr__(name: str) -> Any:  # lazy: torch only when the batched forms are used
-    if name in ("kl_normal_std_normal", "kl_diag_normal", "kl_normal_std_normal_elementwise",
-                "kl_diag_normal_elementwise"):
-        from adlkit.divergences import torch_kl
-
-        return getattr(torch_kl, name)
-    raise AttributeError(f"module 'adlkit.divergences' has no attribute {name!r}")

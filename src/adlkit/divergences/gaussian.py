@@ -19,11 +19,13 @@ deviations):
 from __future__ import annotations
 
 import math
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from adlkit.core.numbers import fmt, par
 from adlkit.core.terms import Term, Terms
+from adlkit.divergences.backend import get_backend
 from adlkit.divergences.registry import register_jsd, register_kl, register_wasserstein
 from adlkit.divergences.types import MultivariateNormal, Normal
 
@@ -33,24 +35,79 @@ LOG2 = math.log(2.0)
 # --------------------------------------------------------------------------------------------
 # KL divergence
 
+class NormalKL(NamedTuple):
+    r"""The named terms of :math:`\mathrm{KL}(\mathcal N(\mu_1, \sigma_1^2)\,\|\,\mathcal N(\mu_2, \sigma_2^2))`,
+    elementwise (floats, arrays or tensors, the shape of the broadcast arguments)."""
+
+    log_std_ratio: Any  # log(sigma_2 / sigma_1) = 1/2 log(sigma_2^2 / sigma_1^2)
+    quadratic: Any  # (sigma_1^2 + (mu_1 - mu_2)^2) / (2 sigma_2^2)
+    constant: float  # -1/2
+
+    @property
+    def total(self) -> Any:
+        """The KL: the sum of the three terms (nats)."""
+        return self.log_std_ratio + self.quadratic + self.constant
+
+
+def kl_normal(mean1: Any, var1: Any, mean2: Any, var2: Any) -> NormalKL:
+    r"""KL(N(mean1, var1) || N(mean2, var2)) as named terms, elementwise, in nats.
+
+    The one implementation of this closed form (VARIANCES, not standard deviations): Python
+    floats for the worked solutions, numpy arrays, or batched torch tensors (any dtype and
+    device, differentiable) for the VAE's KL term; the operations come from the arguments'
+    types (:func:`adlkit.divergences.backend.get_backend`).
+
+    .. math:: \log\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2 + (\mu_1-\mu_2)^2}{2\sigma_2^2} - \frac12
+    """
+    nx = get_backend(mean1, var1, mean2, var2)
+    return NormalKL(0.5 * nx.log(var2 / var1), (var1 + (mean1 - mean2) ** 2) / (2.0 * var2), -0.5)
+
+
 @register_kl(Normal, Normal)
 def kl_normal_normal(p: Normal, q: Normal) -> Terms:
-    """KL(p || q) between univariate Gaussians, in nats."""
-    t1 = 0.5 * math.log(q.var / p.var)
-    t2 = (p.var + (p.mean - q.mean) ** 2) / (2.0 * q.var)
-    t3 = -0.5
+    """KL(p || q) between univariate Gaussians, in nats (the terms of :func:`kl_normal`)."""
+    t = kl_normal(p.mean, p.var, q.mean, q.var)
     return Terms(
         terms=[
-            Term("log_std_ratio", t1, r"\log\frac{\sigma_2}{\sigma_1} = \frac{1}{2}\log\frac{\sigma_2^2}{\sigma_1^2}",
+            Term("log_std_ratio", t.log_std_ratio,
+                 r"\log\frac{\sigma_2}{\sigma_1} = \frac{1}{2}\log\frac{\sigma_2^2}{\sigma_1^2}",
                  rf"\frac{{1}}{{2}}\log\frac{{{fmt(q.var)}}}{{{fmt(p.var)}}}"),
-            Term("quadratic", t2, r"\frac{\sigma_1^2 + (\mu_1 - \mu_2)^2}{2\sigma_2^2}",
+            Term("quadratic", t.quadratic, r"\frac{\sigma_1^2 + (\mu_1 - \mu_2)^2}{2\sigma_2^2}",
                  rf"\frac{{{fmt(p.var)} + ({fmt(p.mean)} - {par(q.mean)})^2}}{{2 \cdot {fmt(q.var)}}}"),
-            Term("constant", t3, r"-\frac{1}{2}", r"-\frac{1}{2}"),
+            Term("constant", t.constant, r"-\frac{1}{2}", r"-\frac{1}{2}"),
         ],
-        total=t1 + t2 + t3,
+        total=t.total,
         latex=r"\mathrm{KL}(\mathcal{N}(\mu_1,\sigma_1^2)\,\|\,\mathcal{N}(\mu_2,\sigma_2^2)) = "
               r"\log\frac{\sigma_2}{\sigma_1} + \frac{\sigma_1^2 + (\mu_1-\mu_2)^2}{2\sigma_2^2} - \frac{1}{2}",
     )
+
+
+def kl_diag_normal_elementwise(mu_q: Any, logvar_q: Any, mu_p: Any, logvar_p: Any) -> Any:
+    """Per-dimension KL(N(mu_q, exp(logvar_q)) || N(mu_p, exp(logvar_p))): :func:`kl_normal`
+    on log-variances (the encoder's outputs), same shape as the broadcast inputs."""
+    nx = get_backend(mu_q, logvar_q, mu_p, logvar_p)
+    return kl_normal(mu_q, nx.exp(logvar_q), mu_p, nx.exp(logvar_p)).total
+
+
+def kl_diag_normal(mu_q: Any, logvar_q: Any, mu_p: Any, logvar_p: Any) -> Any:
+    """KL between diagonal Gaussians q || p, summed over the last dimension: (..., d) -> (...)
+    (arrays or tensors). For a learned prior p (e.g. a conditional VAE); with mu_p = 0 and
+    logvar_p = 0 it is :func:`kl_normal_std_normal`."""
+    return kl_diag_normal_elementwise(mu_q, logvar_q, mu_p, logvar_p).sum(-1)
+
+
+def kl_normal_std_normal_elementwise(mu: Any, logvar: Any) -> Any:
+    """Per-dimension KL(N(mu, exp(logvar)) || N(0, 1)): :func:`kl_normal` with the standard
+    normal second, same shape as the inputs."""
+    return kl_normal(mu, get_backend(mu, logvar).exp(logvar), 0.0, 1.0).total
+
+
+def kl_normal_std_normal(mu: Any, logvar: Any) -> Any:
+    r"""KL(N(mu, diag(exp(logvar))) || N(0, I)) summed over the last dimension: (..., d) -> (...).
+
+    The VAE's KL term, the course's :math:`-\frac12\sum_j(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2)`,
+    computed as the sum of the terms of :func:`kl_normal` (arrays or tensors)."""
+    return kl_normal_std_normal_elementwise(mu, logvar).sum(-1)
 
 
 @register_kl(MultivariateNormal, MultivariateNormal)
@@ -87,8 +144,8 @@ def kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Terms:
 # --------------------------------------------------------------------------------------------
 # Jensen-Shannon divergence (quadrature)
 
-def _half_kl_to_mixture(p: Normal, q: Normal) -> tuple[float, float]:
-    """(KL(p || M), abs. error) with M = (p + q)/2, by adaptive quadrature of
+def _half_kl_to_mixture(p: Normal, q: Normal) -> float:
+    """KL(p || M) with M = (p + q)/2, by adaptive quadrature of
     p(x) [log 2 + log p(x) - logaddexp(log p(x), log q(x))]."""
     from adlkit.core.quadrature import integrate
 
@@ -102,14 +159,14 @@ def _half_kl_to_mixture(p: Normal, q: Normal) -> tuple[float, float]:
     res = integrate(integrand, -math.inf, math.inf, pts)
     if not res.converged:
         raise ArithmeticError(f"JSD quadrature did not converge: {res.message}")
-    return res.value, res.error
+    return res.value
 
 
 @register_jsd(Normal, Normal)
 def jsd_normal_normal(p: Normal, q: Normal) -> Terms:
     """JSD(p || q) = 1/2 KL(p||M) + 1/2 KL(q||M), M = (p+q)/2, in nats (0 <= JSD <= log 2)."""
-    kl_pm, e1 = _half_kl_to_mixture(p, q)
-    kl_qm, e2 = _half_kl_to_mixture(q, p)
+    kl_pm = _half_kl_to_mixture(p, q)
+    kl_qm = _half_kl_to_mixture(q, p)
     return Terms(
         terms=[
             Term("half_kl_p_m", 0.5 * kl_pm,

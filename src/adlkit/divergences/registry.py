@@ -49,12 +49,13 @@ class DivergenceRegistry:
         return best
 
     def pairs(self) -> list[tuple[type, type]]:
+        """The registered ``(P, Q)`` pairs, in registration order."""
         return list(self._table)
 
     def __call__(self, first: Any, second: Any, /, **kwargs: Any) -> Terms:
         fn = self.lookup(type(first), type(second))
         if fn is None:
-            have = ", ".join(f"({a.__name__}, {b.__name__})" for a, b in self._table) or "none"
+            have = ", ".join(f"({a.__name__}, {b.__name__})" for a, b in self.pairs()) or "none"
             raise NotImplementedError(
                 f"{self.name} is not implemented for ({type(first).__name__}, {type(second).__name__}); "
                 f"registered pairs: {have}")

@@ -7,6 +7,7 @@ Every layer maps data to latent in ``forward`` and back in ``inverse``; both ret
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -19,15 +20,16 @@ class ActNorm(nn.Module):
     :math:`\log|\det J| = \sum_j s_j`.
 
     :meth:`data_init` sets ``s, b`` so that a batch leaves with zero mean and unit variance
-    per feature. Until then the layer is the identity; ``initialized`` is saved with the state.
+    per feature; until then the layer is the identity. (Checkpoints written before this layer
+    lost its unused ``initialized`` buffer still load: the key is dropped.)
     """
 
     def __init__(self, dim: int):
         super().__init__()
         self.log_scale = nn.Parameter(torch.zeros(dim))
         self.bias = nn.Parameter(torch.zeros(dim))
-        self.register_buffer("initialized", torch.tensor(False))
         self.fused = True  # False: forward as plain autograd ops, never merged into a fused stack
+        self.register_load_state_dict_pre_hook(_drop_initialized)
 
     @torch.no_grad()
     def data_init(self, x: Tensor) -> None:
@@ -35,7 +37,6 @@ class ActNorm(nn.Module):
         std = x.std(dim=0).clamp_min(1e-6)
         self.log_scale.copy_(-torch.log(std))
         self.bias.copy_(-x.mean(dim=0) / std)
-        self.initialized.fill_(True)
 
     def fused_spec(self) -> tuple | None:
         """This layer's :data:`adlkit.flows.fused.Spec`, or None (``fused`` False, or under
@@ -52,6 +53,12 @@ class ActNorm(nn.Module):
     def inverse(self, z: Tensor) -> tuple[Tensor, Tensor]:
         x = (z - self.bias) * torch.exp(-self.log_scale)
         return x, (-self.log_scale.sum()).expand(z.shape[0])
+
+
+def _drop_initialized(module: nn.Module, state_dict: dict, prefix: str, *args: Any) -> None:
+    """Load-time hook of :class:`ActNorm`: drop the ``initialized`` flag that checkpoints of
+    earlier adlkit versions hold (nothing ever read it)."""
+    state_dict.pop(prefix + "initialized", None)
 
 
 class Logit(nn.Module):

@@ -6,26 +6,20 @@ from collections.abc import Sequence
 
 from torch import Tensor, nn
 
+from adlkit.networks import mlp
+
 
 class MLPConditioner(nn.Module):
     """One MLP that outputs both the log-scale ``s`` and the shift ``t`` of a coupling.
 
-    Maps (N, in_features) to ``(s, t)``, each (N, out_features). ReLU hidden layers; the last
-    layer starts at zero so that every coupling starts as the identity map.
+    Maps (N, in_features) to ``(s, t)``, each (N, out_features). ``net`` is
+    :func:`adlkit.networks.mlp` with ReLU hidden layers; its last layer starts at zero so that
+    every coupling starts as the identity map.
     """
 
     def __init__(self, in_features: int, out_features: int, hidden: Sequence[int] = (64, 64)):
         super().__init__()
-        layers: list[nn.Module] = []
-        width = in_features
-        for h in hidden:
-            layers += [nn.Linear(width, h), nn.ReLU()]
-            width = h
-        last = nn.Linear(width, 2 * out_features)
-        nn.init.zeros_(last.weight)
-        nn.init.zeros_(last.bias)
-        layers.append(last)
-        self.net = nn.Sequential(*layers)
+        self.net = mlp([in_features, *hidden, 2 * out_features], zero_last=True)
         self.out_features = out_features
         self.n_layers = len(hidden) + 1
 

@@ -12,21 +12,20 @@ the units of the data), an optional logit pre-processing for data in [0, 1] (Din
 2017, section 4.1), a fixed permutation that realises the mask pattern, then ``n_couplings``
 affine couplings whose pass-through half alternates (optionally each followed by ActNorm).
 
-Two objects:
-
-- :class:`RealNVPFlow` is the ``torch.nn.Module`` (``forward``, ``inverse``, ``log_prob``,
-  ``sample``) and implements the :mod:`adlkit.train` model interface.
-- :class:`RealNVP` is the scikit-learn style estimator (``fit``, ``score_samples``, ``score``,
-  ``sample``); the trained module is ``flow_``.
+Here: :class:`RealNVPConfig` holds and checks the module's arguments (the checkpoint stores
+them) and :class:`RealNVPFlow` is the ``torch.nn.Module`` (``forward``, ``inverse``,
+``log_prob``, ``sample``) implementing the :mod:`adlkit.train` model interface. The
+scikit-learn estimator :class:`adlkit.flows.RealNVP` (``fit``, ``score_samples``, ``score``,
+``sample``; the trained module is ``module_``) is in :mod:`adlkit.flows.estimator`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -63,8 +62,9 @@ def mask_order(dim: int, mask: str, image_shape: Sequence[int] | None) -> Tensor
     return torch.cat([idx[first], idx[~first]])
 
 
-class RealNVPFlow(nn.Module):
-    """The RealNVP module. Input and output (N, dim).
+@dataclass
+class RealNVPConfig:
+    """The arguments of :class:`RealNVPFlow`, checked; ``to_dict()`` is what a checkpoint stores.
 
     Args:
         dim: number of features D (at least 2).
@@ -76,63 +76,91 @@ class RealNVPFlow(nn.Module):
         actnorm: put an ActNorm layer after every coupling (data-initialised).
         logit_alpha: if set, data are in [0, 1] and go through the logit pre-processing with
             this alpha; likelihoods stay in the data space.
-        standardize: learn nothing but store a per-feature mean/std (set by :meth:`set_standardization`)
-            applied first; likelihoods stay in the data's units.
-        lr, weight_decay: Adam settings used by :meth:`configure_optimizers`.
+        standardize: learn nothing but store a per-feature mean/std (set by
+            :meth:`RealNVPFlow.set_standardization`) applied first; likelihoods stay in the
+            data's units.
+        lr, weight_decay: Adam settings used by :meth:`RealNVPFlow.configure_optimizers`.
     """
 
-    def __init__(
-        self,
-        dim: int,
-        n_couplings: int = 8,
-        hidden: Sequence[int] = (64, 64),
-        mask: str = "alternate",
-        image_shape: Sequence[int] | None = None,
-        scale_clamp: float | None = 5.0,
-        actnorm: bool = False,
-        logit_alpha: float | None = None,
-        standardize: bool = False,
-        lr: float = 1e-3,
-        weight_decay: float = 0.0,
-    ):
+    dim: int
+    n_couplings: int = 8
+    hidden: Sequence[int] = (64, 64)
+    mask: str = "alternate"
+    image_shape: Sequence[int] | None = None
+    scale_clamp: float | None = 5.0
+    actnorm: bool = False
+    logit_alpha: float | None = None
+    standardize: bool = False
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.dim < 2:
+            raise ValueError(f"RealNVP needs at least 2 features, got {self.dim}")
+        if self.n_couplings < 1:
+            raise ValueError(f"n_couplings must be >= 1, got {self.n_couplings}")
+        if self.mask not in MASKS:
+            raise ValueError(f"mask must be one of {MASKS}, got {self.mask!r}")
+        self.dim, self.n_couplings = int(self.dim), int(self.n_couplings)
+        self.hidden = tuple(int(h) for h in self.hidden)
+        self.image_shape = None if self.image_shape is None else tuple(int(s) for s in self.image_shape)
+        self.scale_clamp = None if self.scale_clamp is None else float(self.scale_clamp)
+        self.actnorm, self.standardize = bool(self.actnorm), bool(self.standardize)
+        self.logit_alpha = None if self.logit_alpha is None else float(self.logit_alpha)
+        self.lr, self.weight_decay = float(self.lr), float(self.weight_decay)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe (sequences as lists): the checkpoint's ``model_config``."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+class RealNVPFlow(nn.Module):
+    """The RealNVP module. Input and output (N, dim).
+
+    ``RealNVPFlow(dim, **options)``, the options being the fields of :class:`RealNVPConfig`
+    (or :meth:`from_config`); ``config`` holds them.
+    """
+
+    def __init__(self, dim: int, **options: Any):
         super().__init__()
-        if dim < 2:
-            raise ValueError(f"RealNVP needs at least 2 features, got {dim}")
-        if n_couplings < 1:
-            raise ValueError(f"n_couplings must be >= 1, got {n_couplings}")
-        self._config = dict(
-            dim=int(dim), n_couplings=int(n_couplings), hidden=[int(h) for h in hidden], mask=mask,
-            image_shape=None if image_shape is None else [int(s) for s in image_shape],
-            scale_clamp=None if scale_clamp is None else float(scale_clamp), actnorm=bool(actnorm),
-            logit_alpha=None if logit_alpha is None else float(logit_alpha),
-            standardize=bool(standardize), lr=float(lr), weight_decay=float(weight_decay),
-        )
-        self.dim = dim
-        self.register_buffer("loc", torch.zeros(dim))
-        self.register_buffer("scale", torch.ones(dim))
-        self.standardize = standardize
-        self.logit = Logit(logit_alpha) if logit_alpha is not None else None
-        order = mask_order(dim, mask, image_shape)
-        self.permute = None if bool((order == torch.arange(dim)).all()) else Permutation(order)
-        d = dim // 2
+        self.config = c = RealNVPConfig(dim, **options)
+        self.register_buffer("loc", torch.zeros(c.dim))
+        self.register_buffer("scale", torch.ones(c.dim))
+        self.logit = Logit(c.logit_alpha) if c.logit_alpha is not None else None
+        order = mask_order(c.dim, c.mask, c.image_shape)
+        self.permute = None if bool((order == torch.arange(c.dim)).all()) else Permutation(order)
+        d = c.dim // 2
         layers: list[nn.Module] = []
-        for k in range(n_couplings):
+        for k in range(c.n_couplings):
             # even k: the first d (permuted) coordinates pass through; odd k: the last d do.
-            m = split_mask(dim, d, flip=k % 2 == 1)
+            m = split_mask(c.dim, d, flip=k % 2 == 1)
             n_a = int(m.sum())
-            layers.append(AffineCoupling(m, MLPConditioner(n_a, dim - n_a, hidden), scale_clamp))
-            if actnorm:
-                layers.append(ActNorm(dim))
+            layers.append(AffineCoupling(m, MLPConditioner(n_a, c.dim - n_a, c.hidden), c.scale_clamp))
+            if c.actnorm:
+                layers.append(ActNorm(c.dim))
         self.layers = nn.ModuleList(layers)
+
+    @classmethod
+    def from_config(cls, config: RealNVPConfig) -> RealNVPFlow:
+        return cls(**asdict(config))
+
+    @property
+    def dim(self) -> int:
+        return self.config.dim
+
+    @property
+    def standardize(self) -> bool:
+        return self.config.standardize
 
     # -- the adlkit.train interface -------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
-        return dict(self._config)
+        """The constructor's arguments (:meth:`RealNVPConfig.to_dict`), stored in checkpoints."""
+        return self.config.to_dict()
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        c = self._config
+        c = self.config
         # fused Adam: the same update as torch's default Adam, in one kernel per step.
-        return {"adam": torch.optim.Adam(self.parameters(), lr=c["lr"], weight_decay=c["weight_decay"], fused=True)}
+        return {"adam": torch.optim.Adam(self.parameters(), lr=c.lr, weight_decay=c.weight_decay, fused=True)}
 
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
         opt = ctx.optimizers["adam"]
@@ -235,137 +263,3 @@ class RealNVPFlow(nn.Module):
         p = next(self.parameters())
         z = torch.randn(n, self.dim, generator=generator, dtype=p.dtype)
         return self.inverse(z)[0]
-
-
-def _as_tensor(X: Any, dtype: torch.dtype, dim: int | None = None) -> Tensor:
-    t = torch.as_tensor(np.asarray(X), dtype=dtype)
-    if t.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {tuple(t.shape)}")
-    if dim is not None and t.shape[1] != dim:
-        raise ValueError(f"X has {t.shape[1]} features, the model was fitted with {dim}")
-    if not torch.isfinite(t).all():
-        raise ValueError("X contains NaN or inf")
-    return t
-
-
-class RealNVP:
-    """RealNVP density estimator, scikit-learn style.
-
-    ``fit(X, X_val=None)`` trains with :func:`adlkit.train.fit` (early stopping on ``X_val``
-    when given); ``score_samples(X)`` is log p(x) per row in nats; ``score(X)`` its mean;
-    ``sample(n, random_state)`` returns an (n, D) array. Data are float32 by default
-    (``dtype="float64"`` on request). Flow arguments are those of :class:`RealNVPFlow`;
-    ``epochs``, ``batch_size``, ``patience``, ``max_steps``, ``seed`` go to the loop.
-
-    Learned attributes: ``flow_`` (the :class:`RealNVPFlow`), ``result_`` (the loop's
-    :class:`~adlkit.train.TrainResult`), ``n_features_in_``.
-    """
-
-    def __init__(
-        self,
-        n_couplings: int = 8,
-        hidden: Sequence[int] = (64, 64),
-        mask: str = "alternate",
-        image_shape: Sequence[int] | None = None,
-        scale_clamp: float | None = 5.0,
-        actnorm: bool = False,
-        logit_alpha: float | None = None,
-        standardize: bool = False,
-        lr: float = 1e-3,
-        weight_decay: float = 0.0,
-        epochs: int = 100,
-        batch_size: int = 256,
-        patience: int | None = 10,
-        max_steps: int | None = None,
-        seed: int = 0,
-        dtype: str = "float32",
-        checkpoint_dir: str | None = None,
-        progress: bool = False,
-    ):
-        self.n_couplings = n_couplings
-        self.hidden = hidden
-        self.mask = mask
-        self.image_shape = image_shape
-        self.scale_clamp = scale_clamp
-        self.actnorm = actnorm
-        self.logit_alpha = logit_alpha
-        self.standardize = standardize
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.patience = patience
-        self.max_steps = max_steps
-        self.seed = seed
-        self.dtype = dtype
-        self.checkpoint_dir = checkpoint_dir
-        self.progress = progress
-
-    @property
-    def _torch_dtype(self) -> torch.dtype:
-        from adlkit.core.dtypes import torch_dtype
-
-        return torch_dtype(self.dtype)
-
-    def _build(self, dim: int) -> RealNVPFlow:
-        return RealNVPFlow(
-            dim, self.n_couplings, self.hidden, self.mask, self.image_shape, self.scale_clamp,
-            self.actnorm, self.logit_alpha, self.standardize, self.lr, self.weight_decay,
-        )
-
-    def fit(self, X: Any, X_val: Any = None, transform=None, resume: bool = False) -> RealNVP:
-        """Train on X (n_samples, n_features); ``transform`` is applied to every training batch."""
-        from adlkit.train import TrainConfig, fit
-
-        dt = self._torch_dtype
-        Xt = _as_tensor(X, dt)
-        Xv = None if X_val is None else _as_tensor(X_val, dt, Xt.shape[1])
-        torch.manual_seed(self.seed)
-        flow = self._build(Xt.shape[1]).to(dt)
-        if self.standardize:
-            flow.set_standardization(Xt.mean(0), Xt.std(0))
-        cfg = TrainConfig(
-            epochs=self.epochs, batch_size=self.batch_size, seed=self.seed, patience=self.patience,
-            max_steps=self.max_steps, checkpoint_dir=self.checkpoint_dir, resume=resume,
-            progress=self.progress,
-        )
-        self.result_ = fit(flow, Xt, Xv, cfg, transform=transform)
-        self.flow_ = flow.eval()
-        self.n_features_in_ = Xt.shape[1]
-        return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "flow_"):
-            raise RuntimeError("this RealNVP is not fitted yet: call fit(X) first")
-
-    @torch.no_grad()
-    def score_samples(self, X: Any, batch_size: int = 4096) -> np.ndarray:
-        """log p(x) in nats for each row of X, shape (n_samples,)."""
-        self._check_fitted()
-        Xt = _as_tensor(X, self._torch_dtype, self.n_features_in_)
-        out = [self.flow_.log_prob(Xt[i : i + batch_size]) for i in range(0, Xt.shape[0], batch_size)]
-        return torch.cat(out).numpy()
-
-    def score(self, X: Any, y: Any = None) -> float:
-        """Mean log-likelihood per row (nats)."""
-        return float(np.mean(self.score_samples(X)))
-
-    def sample(self, n_samples: int = 1, random_state: int | None = None) -> np.ndarray:
-        """Draw ``n_samples`` rows, shape (n_samples, n_features)."""
-        self._check_fitted()
-        g = torch.Generator()
-        if random_state is None:
-            g.seed()
-        else:
-            g.manual_seed(int(random_state))
-        return self.flow_.sample(int(n_samples), generator=g).numpy()
-
-    @classmethod
-    def from_flow(cls, flow: RealNVPFlow) -> RealNVP:
-        """Wrap a trained (e.g. loaded) :class:`RealNVPFlow` as an estimator."""
-        c = flow.get_config()
-        est = cls(**{k: c[k] for k in ("n_couplings", "hidden", "mask", "image_shape", "scale_clamp",
-                                        "actnorm", "logit_alpha", "standardize", "lr", "weight_decay")})
-        est.dtype = "float64" if next(flow.parameters()).dtype == torch.float64 else "float32"
-        est.flow_, est.n_features_in_ = flow.eval(), c["dim"]
-        return est

@@ -1,5 +1,6 @@
 """Variational autoencoders: the loss conventions of question 4D (``adlkit.vae.loss``, the
-solver's ``vae_loss``) and the trainable model (:class:`adlkit.vae.VAE`, :class:`VAEModule`).
+solver's ``vae_loss``), the module (:class:`VAEModule`, :class:`VAEConfig`), the estimator
+(:class:`adlkit.vae.VAE`) and the train-evaluate-report pipeline (``adlkit.vae.pipeline``).
 
 Submodules are imported on first use, so ``import adlkit.vae`` stays cheap.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_LAZY = {"VAE": "adlkit.vae.model", "VAEModule": "adlkit.vae.model"}
+_LAZY = {"VAE": "adlkit.vae.estimator", "VAEModule": "adlkit.vae.model", "VAEConfig": "adlkit.vae.model"}
 
 __all__ = list(_LAZY)
 

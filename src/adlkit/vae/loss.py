@@ -12,7 +12,8 @@ Conventions (explicit, because they are what users trip over):
 Every sum runs over the LAST dimension (the data dimensions; flatten images first), so inputs
 of shape (batch, D) give one loss per example, shape (batch,): average over the batch yourself.
 The KL is :math:`\mathrm{KL}(q(z|x)\,\|\,\mathcal{N}(0, I))` from
-:func:`adlkit.divergences.torch_kl.kl_normal_std_normal`, summed over latent dimensions.
+:func:`adlkit.divergences.kl_normal_std_normal` (the registry's Gaussian KL closed form,
+:func:`adlkit.divergences.kl_normal`, on tensors), summed over latent dimensions.
 ``beta`` scales the KL (beta-VAE; 1 is the ELBO).
 """
 
@@ -24,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from adlkit.divergences.torch_kl import kl_normal_std_normal, kl_normal_std_normal_elementwise
+from adlkit.divergences import kl_normal_std_normal, kl_normal_std_normal_elementwise
 
 RECONSTRUCTIONS = ("half_mse", "mse", "bce")
 

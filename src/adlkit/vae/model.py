@@ -35,8 +35,10 @@ Held-out log-likelihood: the IWAE bound (Burda et al., 2016)
 
 which equals the ELBO at :math:`k=1`, increases with :math:`k` and tends to :math:`\log p(x)`.
 
-Two objects, as for the flows: :class:`VAEModule` (``torch.nn.Module`` implementing the
-:mod:`adlkit.train` model interface) and :class:`VAE` (scikit-learn style estimator).
+Here, as for the flows: :class:`VAEConfig` (the module's arguments, validated; the checkpoint
+stores them) and :class:`VAEModule` (``torch.nn.Module`` implementing the :mod:`adlkit.train`
+model interface); the scikit-learn estimator :class:`adlkit.vae.VAE` is in
+:mod:`adlkit.vae.estimator`.
 
 Example::
 
@@ -50,29 +52,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
 import torch
 from torch import Tensor, nn
 
-from adlkit.vae.terms import gaussian_log_density, kl_standard_normal, reconstruction_nll
+from adlkit.divergences import kl_normal_std_normal
+from adlkit.networks import mlp
+from adlkit.vae.terms import gaussian_log_density, reconstruction_nll
 
 LIKELIHOODS = ("bernoulli", "gaussian")
 
 
-def mlp(sizes: Sequence[int], activation: type[nn.Module] = nn.ReLU) -> nn.Sequential:
-    """Linear layers of ``sizes`` with ``activation`` between them (none after the last)."""
-    layers: list[nn.Module] = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            layers.append(activation())
-    return nn.Sequential(*layers)
-
-
-class VAEModule(nn.Module):
-    """The VAE module: input (N, dim).
+@dataclass
+class VAEConfig:
+    """The arguments of :class:`VAEModule`, checked; ``to_dict()`` is what a checkpoint stores.
 
     Args:
         dim: data dimension D.
@@ -84,50 +79,82 @@ class VAEModule(nn.Module):
             ``None`` to let the decoder output a per-dimension log-std (clamped to [-7, 3]).
         beta: weight of the KL term (1 gives the ELBO).
         warmup_steps: steps over which the KL weight ramps linearly from 0 to ``beta``.
-        lr: Adam learning rate used by :meth:`configure_optimizers`.
+        lr: Adam learning rate used by :meth:`VAEModule.configure_optimizers`.
         eval_samples: importance samples of the held-out loss used for early stopping
             (1 = the negative ELBO).
         image_shape: (H, W) of image data, for plots.
     """
 
-    def __init__(
-        self,
-        dim: int,
-        latent_dim: int = 16,
-        hidden: Sequence[int] = (256, 256),
-        likelihood: str = "bernoulli",
-        decoder_std: float | None = None,
-        beta: float = 1.0,
-        warmup_steps: int = 0,
-        lr: float = 1e-3,
-        eval_samples: int = 1,
-        image_shape: Sequence[int] | None = None,
-    ):
-        super().__init__()
-        if likelihood not in LIKELIHOODS:
-            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
-        if dim < 1 or latent_dim < 1:
-            raise ValueError(f"dim and latent_dim must be >= 1, got {dim} and {latent_dim}")
-        if decoder_std is not None and not decoder_std > 0:
-            raise ValueError(f"decoder_std must be > 0 or None, got {decoder_std}")
-        if beta < 0 or warmup_steps < 0:
+    dim: int
+    latent_dim: int = 16
+    hidden: Sequence[int] = (256, 256)
+    likelihood: str = "bernoulli"
+    decoder_std: float | None = None
+    beta: float = 1.0
+    warmup_steps: int = 0
+    lr: float = 1e-3
+    eval_samples: int = 1
+    image_shape: Sequence[int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.likelihood not in LIKELIHOODS:
+            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {self.likelihood!r}")
+        if self.dim < 1 or self.latent_dim < 1:
+            raise ValueError(f"dim and latent_dim must be >= 1, got {self.dim} and {self.latent_dim}")
+        if self.decoder_std is not None and not self.decoder_std > 0:
+            raise ValueError(f"decoder_std must be > 0 or None, got {self.decoder_std}")
+        if self.beta < 0 or self.warmup_steps < 0:
             raise ValueError("beta and warmup_steps must be >= 0")
-        self._config = dict(
-            dim=int(dim), latent_dim=int(latent_dim), hidden=[int(h) for h in hidden],
-            likelihood=likelihood, decoder_std=None if decoder_std is None else float(decoder_std),
-            beta=float(beta), warmup_steps=int(warmup_steps), lr=float(lr),
-            eval_samples=int(eval_samples),
-            image_shape=None if image_shape is None else [int(s) for s in image_shape],
-        )
-        self.dim, self.latent_dim = int(dim), int(latent_dim)
-        self.likelihood = likelihood
-        self.decoder_std = decoder_std
-        h = list(hidden)
-        self.encoder = mlp([dim, *h, 2 * latent_dim])
-        learned_std = likelihood == "gaussian" and decoder_std is None
-        self.decoder = mlp([latent_dim, *reversed(h), (2 if learned_std else 1) * dim])
+        self.dim, self.latent_dim = int(self.dim), int(self.latent_dim)
+        self.hidden = tuple(int(h) for h in self.hidden)
+        self.decoder_std = None if self.decoder_std is None else float(self.decoder_std)
+        self.beta, self.warmup_steps, self.lr = float(self.beta), int(self.warmup_steps), float(self.lr)
+        self.eval_samples = int(self.eval_samples)
+        self.image_shape = None if self.image_shape is None else tuple(int(s) for s in self.image_shape)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe (sequences as lists): the checkpoint's ``model_config``."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+class VAEModule(nn.Module):
+    """The VAE module: input (N, dim). ``VAEModule(dim, **options)``, the options being the
+    fields of :class:`VAEConfig` (or :meth:`from_config`); ``config`` holds them.
+
+    Networks (:func:`adlkit.networks.mlp`, ReLU): ``encoder`` D -> hidden -> 2 x latent_dim
+    (mean and log-variance), ``decoder`` latent_dim -> reversed(hidden) -> D (2 x D for a
+    Gaussian decoder with a learned std).
+    """
+
+    def __init__(self, dim: int, **options: Any):
+        super().__init__()
+        self.config = c = VAEConfig(dim, **options)
+        h = list(c.hidden)
+        self.encoder = mlp([c.dim, *h, 2 * c.latent_dim])
+        learned_std = c.likelihood == "gaussian" and c.decoder_std is None
+        self.decoder = mlp([c.latent_dim, *reversed(h), (2 if learned_std else 1) * c.dim])
         # optimisation steps taken (drives the KL warm-up; saved, so resuming continues the ramp)
         self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))
+
+    @classmethod
+    def from_config(cls, config: VAEConfig) -> VAEModule:
+        return cls(**asdict(config))
+
+    @property
+    def dim(self) -> int:
+        return self.config.dim
+
+    @property
+    def latent_dim(self) -> int:
+        return self.config.latent_dim
+
+    @property
+    def likelihood(self) -> str:
+        return self.config.likelihood
+
+    @property
+    def decoder_std(self) -> float | None:
+        return self.config.decoder_std
 
     # -- the model ------------------------------------------------------------------------
     def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
@@ -167,7 +194,7 @@ class VAEModule(nn.Module):
         """One-sample ELBO terms per example, each (N,): ``reconstruction``, ``kl``."""
         mu, logvar = self.encode(x)
         z = self.reparameterize(mu, logvar)
-        return {"reconstruction": self.reconstruction(x, z), "kl": kl_standard_normal(mu, logvar)}
+        return {"reconstruction": self.reconstruction(x, z), "kl": kl_normal_std_normal(mu, logvar)}
 
     def elbo(self, x: Tensor) -> Tensor:
         """One-sample estimate of the ELBO per example (N,), nats."""
@@ -220,15 +247,15 @@ class VAEModule(nn.Module):
     progress_label = "(-ELBO: sum over dims, mean over batch)"
 
     def get_config(self) -> dict[str, Any]:
-        return dict(self._config)
+        """The constructor's arguments (:meth:`VAEConfig.to_dict`), stored in checkpoints."""
+        return self.config.to_dict()
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"adam": torch.optim.Adam(self.parameters(), lr=self._config["lr"])}
+        return {"adam": torch.optim.Adam(self.parameters(), lr=self.config.lr)}
 
     def kl_weight(self) -> float:
         """Current KL weight: ``beta * min(1, steps_done / warmup_steps)``."""
-        w = self._config["warmup_steps"]
-        beta = self._config["beta"]
+        w, beta = self.config.warmup_steps, self.config.beta
         return beta if w == 0 else beta * min(1.0, float(self.steps_done) / w)
 
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
@@ -247,188 +274,7 @@ class VAEModule(nn.Module):
 
     def eval_loss(self, batch: Tensor) -> float:
         """Held-out loss: negative ELBO (or IWAE bound with ``eval_samples``) per example."""
-        k = self._config["eval_samples"]
+        k = self.config.eval_samples
         if k <= 1:
             return float(-self.elbo(batch).mean())
         return float(-self.iwae(batch, k).mean())
-
-
-def _as_tensor(X: Any, dtype: torch.dtype, dim: int | None = None, binary: bool = False) -> Tensor:
-    a = np.asarray(X)
-    if a.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {a.shape}")
-    if a.shape[0] == 0:
-        raise ValueError("X is empty")
-    if dim is not None and a.shape[1] != dim:
-        raise ValueError(f"X has {a.shape[1]} features, the model was fitted with {dim}")
-    if not np.issubdtype(a.dtype, np.number) and a.dtype != bool:
-        raise ValueError(f"X must be numeric, got dtype {a.dtype}")
-    t = torch.as_tensor(a.astype(np.float64), dtype=dtype)
-    if not torch.isfinite(t).all():
-        raise ValueError("X contains NaN or inf")
-    if binary and not bool(((t == 0) | (t == 1)).all()):
-        raise ValueError("the Bernoulli decoder needs 0/1 data (binarize first, e.g. pixel > 8)")
-    return t
-
-
-class VAE:
-    """Variational autoencoder, scikit-learn style (see :mod:`adlkit.vae.model` for the maths).
-
-    ``fit(X, X_val=None)`` trains with :func:`adlkit.train.fit` (early stopping on the held-out
-    negative ELBO when ``X_val`` is given); ``score_samples(X)`` is the importance-sampled
-    log-likelihood (IWAE bound, ``n_importance`` samples) per row in nats; ``elbo(X)`` the
-    ELBO; ``sample``, ``encode``, ``decode``.
-
-    ``likelihood="auto"`` picks Bernoulli for 0/1 data and Gaussian (learned per-dimension
-    std) otherwise. ``warmup_epochs`` ramps the KL weight from 0 to ``beta``.
-
-    Learned attributes: ``module_`` (:class:`VAEModule`), ``result_`` (the loop's
-    :class:`~adlkit.train.TrainResult`), ``n_features_in_``, ``likelihood_``.
-    """
-
-    def __init__(
-        self,
-        latent_dim: int = 16,
-        hidden: Sequence[int] = (256, 256),
-        likelihood: str = "auto",
-        decoder_std: float | None = None,
-        beta: float = 1.0,
-        warmup_epochs: int = 0,
-        lr: float = 1e-3,
-        epochs: int = 200,
-        batch_size: int = 128,
-        patience: int | None = 20,
-        max_steps: int | None = None,
-        n_importance: int = 5000,
-        random_state: int = 0,
-        dtype: str = "float32",
-        image_shape: Sequence[int] | None = None,
-        checkpoint_dir: str | None = None,
-        progress: bool = False,
-    ):
-        self.latent_dim = latent_dim
-        self.hidden = hidden
-        self.likelihood = likelihood
-        self.decoder_std = decoder_std
-        self.beta = beta
-        self.warmup_epochs = warmup_epochs
-        self.lr = lr
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.patience = patience
-        self.max_steps = max_steps
-        self.n_importance = n_importance
-        self.random_state = random_state
-        self.dtype = dtype
-        self.image_shape = image_shape
-        self.checkpoint_dir = checkpoint_dir
-        self.progress = progress
-
-    @property
-    def _torch_dtype(self) -> torch.dtype:
-        from adlkit.core.dtypes import torch_dtype
-
-        return torch_dtype(self.dtype)
-
-    def _likelihood_for(self, X: np.ndarray) -> str:
-        if self.likelihood == "auto":
-            return "bernoulli" if np.isin(X, (0, 1)).all() else "gaussian"
-        if self.likelihood not in LIKELIHOODS:
-            raise ValueError(f"likelihood must be 'auto' or one of {LIKELIHOODS}, got {self.likelihood!r}")
-        return self.likelihood
-
-    def fit(self, X: Any, X_val: Any = None, resume: bool = False) -> VAE:
-        """Train on X (n_samples, n_features); returns self."""
-        from adlkit.train import TrainConfig, fit
-
-        dt = self._torch_dtype
-        lik = self._likelihood_for(np.asarray(X))
-        Xt = _as_tensor(X, dt, binary=lik == "bernoulli")
-        Xv = None if X_val is None else _as_tensor(X_val, dt, Xt.shape[1], binary=lik == "bernoulli")
-        n = Xt.shape[0]
-        steps_per_epoch = max(1, n // min(self.batch_size, n))
-        torch.manual_seed(self.random_state)
-        module = VAEModule(
-            Xt.shape[1], self.latent_dim, self.hidden, lik, self.decoder_std, self.beta,
-            int(self.warmup_epochs) * steps_per_epoch, self.lr, image_shape=self.image_shape,
-        ).to(dt)
-        cfg = TrainConfig(
-            epochs=self.epochs, batch_size=self.batch_size, seed=self.random_state,
-            patience=self.patience, max_steps=self.max_steps, checkpoint_dir=self.checkpoint_dir,
-            resume=resume, progress=self.progress,
-        )
-        self.result_ = fit(module, Xt, Xv, cfg)
-        self.module_ = module.eval()
-        self.n_features_in_ = Xt.shape[1]
-        self.likelihood_ = lik
-        return self
-
-    @classmethod
-    def from_module(cls, module: VAEModule, n_importance: int = 5000, random_state: int = 0) -> VAE:
-        """Wrap a trained (e.g. loaded) :class:`VAEModule` as an estimator."""
-        c = module.get_config()
-        est = cls(latent_dim=c["latent_dim"], hidden=c["hidden"], likelihood=c["likelihood"],
-                  decoder_std=c["decoder_std"], beta=c["beta"], lr=c["lr"], image_shape=c["image_shape"],
-                  n_importance=n_importance, random_state=random_state)
-        est.dtype = "float64" if next(module.parameters()).dtype == torch.float64 else "float32"
-        est.module_, est.n_features_in_, est.likelihood_ = module.eval(), c["dim"], c["likelihood"]
-        return est
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "module_"):
-            raise RuntimeError("this VAE is not fitted yet: call fit(X) first")
-
-    def _X(self, X: Any) -> Tensor:
-        self._check_fitted()
-        return _as_tensor(X, self._torch_dtype, self.n_features_in_, binary=self.likelihood_ == "bernoulli")
-
-    def score_samples(self, X: Any, k: int | None = None, random_state: int | None = None,
-                      batch_size: int = 64) -> np.ndarray:
-        """Importance-sampled log-likelihood (IWAE bound with k = ``n_importance``) per row, nats.
-
-        Seeded by ``random_state`` (default: the estimator's) without touching the global RNG.
-        """
-        Xt = self._X(X)
-        k = self.n_importance if k is None else int(k)
-        with torch.random.fork_rng(), torch.no_grad():
-            torch.manual_seed(self.random_state if random_state is None else int(random_state))
-            out = [self.module_.iwae(Xt[i:i + batch_size], k) for i in range(0, Xt.shape[0], batch_size)]
-        return torch.cat(out).numpy()
-
-    def elbo(self, X: Any, random_state: int | None = None) -> np.ndarray:
-        """One-sample ELBO per row, nats (its mean over many rows estimates the mean ELBO)."""
-        Xt = self._X(X)
-        with torch.random.fork_rng(), torch.no_grad():
-            torch.manual_seed(self.random_state if random_state is None else int(random_state))
-            return self.module_.elbo(Xt).numpy()
-
-    def score(self, X: Any, y: Any = None) -> float:
-        """Mean importance-sampled log-likelihood per row, nats."""
-        return float(np.mean(self.score_samples(X)))
-
-    def encode(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
-        """``(mu, logvar)`` of q(z|x) for each row."""
-        Xt = self._X(X)
-        with torch.no_grad():
-            mu, logvar = self.module_.encode(Xt)
-        return mu.numpy(), logvar.numpy()
-
-    def decode(self, Z: Any) -> np.ndarray:
-        """Decoder mean for latent codes Z (n, latent_dim): pixel probabilities or Gaussian means."""
-        self._check_fitted()
-        Zt = torch.as_tensor(np.asarray(Z, dtype=np.float64), dtype=self._torch_dtype)
-        if Zt.ndim != 2 or Zt.shape[1] != self.module_.latent_dim:
-            raise ValueError(f"Z must have shape (n, {self.module_.latent_dim}), got {tuple(Zt.shape)}")
-        with torch.no_grad():
-            out, _ = self.module_.decode(Zt)
-        return (torch.sigmoid(out) if self.likelihood_ == "bernoulli" else out).numpy()
-
-    def sample(self, n_samples: int = 1, random_state: int | None = None, mean: bool = False) -> np.ndarray:
-        """Draw ``n_samples`` rows from the model (``mean=True``: the decoder means)."""
-        self._check_fitted()
-        g = torch.Generator()
-        if random_state is None:
-            g.seed()
-        else:
-            g.manual_seed(int(random_state))
-        return self.module_.sample(int(n_samples), generator=g, mean=mean).numpy()

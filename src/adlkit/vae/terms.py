@@ -2,13 +2,11 @@ r"""The per-example terms of the VAE objective, batched in torch.
 
 These are the only places where :class:`adlkit.vae.VAE` computes its loss, and they delegate
 to the library functions that the worked-solution engine uses for ``vae_loss`` (question 4D),
-:func:`adlkit.vae.loss.reconstruction_loss` and
-:func:`adlkit.divergences.torch_kl.kl_normal_std_normal`:
+:func:`adlkit.vae.loss.reconstruction_loss` (and, for the KL term,
+:func:`adlkit.divergences.kl_normal_std_normal`, which the model calls directly):
 
 - :func:`reconstruction_nll`: :math:`-\log p(x\mid z)` summed over the data dimensions,
   by the ``bce`` (Bernoulli decoder) or ``half_mse`` (Gaussian decoder) convention;
-- :func:`kl_standard_normal`: :math:`\mathrm{KL}(\mathcal N(\mu, e^{\log\sigma^2})\,\|\,\mathcal N(0, I))`
-  summed over latent dimensions, :math:`-\tfrac12\sum_j(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2)`;
 - :func:`gaussian_log_density`: :math:`\log\mathcal N(z; \mu, \operatorname{diag} e^{\log\sigma^2})`
   (for the importance weights of the IWAE bound).
 
@@ -22,7 +20,6 @@ import math
 import torch
 from torch import Tensor
 
-from adlkit.divergences.torch_kl import kl_normal_std_normal
 from adlkit.vae.loss import reconstruction_loss
 
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -57,12 +54,6 @@ def reconstruction_nll(x: Tensor, out: Tensor, likelihood: str, log_std: Tensor 
         return (reconstruction_loss(x * inv, out * inv, "half_mse") + log_std.sum(-1)
                 + 0.5 * out.shape[-1] * _LOG_2PI)
     raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}")
-
-
-def kl_standard_normal(mu: Tensor, logvar: Tensor) -> Tensor:
-    r""":math:`\mathrm{KL}(\mathcal N(\mu, \operatorname{diag} e^{\log\sigma^2})\,\|\,\mathcal N(0, I))`,
-    summed over the last axis: :func:`adlkit.divergences.torch_kl.kl_normal_std_normal`."""
-    return kl_normal_std_normal(mu, logvar)
 
 
 def gaussian_log_density(z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
