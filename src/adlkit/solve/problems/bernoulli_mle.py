@@ -1,6 +1,7 @@
 """Problem type ``bernoulli_mle``: MLE (or MAP) of Bernoulli pixel probabilities (question 1B).
 
-Computed by :class:`adlkit.mle.Bernoulli`, the pixel model that is also fitted to real digits.
+Computed by :func:`adlkit.mle.fit_bernoulli`, the closed form of :class:`adlkit.mle.Bernoulli`, the
+pixel model that is also fitted to real digits.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from adlkit.core.numbers import fmt, fmt_matrix
-from adlkit.mle import Bernoulli, bernoulli_log_likelihood
+from adlkit.mle import bernoulli_log_likelihood, fit_bernoulli
 from adlkit.plotting import subplots
 from adlkit.solve.common import maybe
 from adlkit.solve.figures import save
@@ -64,10 +65,10 @@ def solve(pid: str, p: dict[str, Any]) -> Solution:
     else:
         # a shared p only needs the pixel values: flatten images of any shapes
         X = np.concatenate([m.ravel() for m in images])[None, :]
-    model = Bernoulli(per_pixel=per_pixel, prior=prior).fit(X)
+    model = fit_bernoulli(X, per_pixel, prior)  # the fit of adlkit.mle.Bernoulli
     ll = model.log_likelihood()
-    k, n = model.k_, model.n_
-    p_hat = model.p_
+    k, n = model.k, model.n
+    p_hat = model.p
     sol = Solution(pid, "bernoulli_mle", answers={
         "p_hat": (p_hat.tolist() if per_pixel else float(p_hat)),
         "k": (k.tolist() if per_pixel else int(k)),
