@@ -36,8 +36,8 @@ def test_train_flow_on_an_array_returns_metrics_and_files(tmp_path):
     assert all(p.is_file() for p in run.files)
     m = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert m == run.metrics and "test_nll_nats" not in m
-    assert m["held_out_nll_nats"] == pytest.approx(-run.estimator.score(flow_data(X).val), abs=1e-6)
+    assert m["held_out_nll_nats"] == pytest.approx(-run.model.score(flow_data(X).val), abs=1e-6)
     assert run.summary.startswith(f"done: {m['steps']} steps, epochs, best epoch")
-    npy, png = write_samples(run.estimator, 11, tmp_path / "s", seed=2)
+    npy, png = write_samples(run.model, 11, tmp_path / "s", seed=2)
     assert np.load(npy).shape == (11, 2) and png.is_file()
-    np.testing.assert_array_equal(np.load(npy), run.estimator.sample(11, random_state=2))
+    np.testing.assert_array_equal(np.load(npy), run.model.sample(11, random_state=2))

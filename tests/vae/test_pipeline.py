@@ -19,10 +19,10 @@ def test_train_vae_reports_the_test_split_and_writes_its_files(tmp_path):
     m = json.loads((tmp_path / "v" / "metrics.json").read_text())
     assert m == run.metrics and m["steps"] == 3 and m["latent_dim"] == 2
     X_test = density_split("moons", 0).test
-    assert m["test_iwae_nats"] == pytest.approx(float(run.estimator.score_samples(X_test).mean()), rel=1e-6)
+    assert m["test_iwae_nats"] == pytest.approx(float(run.model.score_samples(X_test).mean()), rel=1e-6)
     assert m["test_iwae_bits_per_dim"] == pytest.approx(-m["test_iwae_nats"] / (2 * np.log(2)))
     assert [p.name for p in run.files][:3] == ["best.pt", "last.pt", "metrics.json"]
     assert {"samples.png", "density.png", "latent.png"} <= {p.name for p in run.files}
     assert all(p.is_file() for p in run.files)
-    npy, png = write_samples(run.estimator, 6, tmp_path / "s", seed=1)
+    npy, png = write_samples(run.model, 6, tmp_path / "s", seed=1)
     assert np.load(npy).shape == (6, 2) and png.is_file()

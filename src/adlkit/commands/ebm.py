@@ -52,7 +52,7 @@ def train_ebm(
             epochs=epochs, batch_size=batch_size, patience=patience, max_steps=max_steps, progress=not quiet)
     except NonFiniteLossError as e:
         nonfinite_exit(e)
-    typer.echo(f"wrote {out}/best.pt, metrics.json, " + ", ".join(p.name for p in report.files))
+    typer.echo(f"wrote {out}/best.pt, " + ", ".join(p.name for p in report.files))
 
 
 def sample_ebm(

@@ -38,11 +38,11 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, DensityMixin
 from torch import Tensor, nn
 
 from adlkit.ebm.langevin import langevin
 from adlkit.networks import mlp
+from adlkit.train.estimator import DensityEstimator, as_rows, torch_generator
 
 METHODS = ("cd", "dsm")
 
@@ -270,23 +270,7 @@ class EBMModule(nn.Module):
         return float(-self.log_prob(batch, self._log_z_cache[1]).mean())
 
 
-def _as_tensor(X: Any, dtype: torch.dtype, dim: int | None = None) -> Tensor:
-    a = np.asarray(X)
-    if a.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {a.shape}")
-    if a.shape[0] == 0:
-        raise ValueError("X is empty")
-    if dim is not None and a.shape[1] != dim:
-        raise ValueError(f"X has {a.shape[1]} features, the model was fitted with {dim}")
-    if not np.issubdtype(a.dtype, np.number):
-        raise ValueError(f"X must be numeric, got dtype {a.dtype}")
-    t = torch.as_tensor(a.astype(np.float64), dtype=dtype)
-    if not torch.isfinite(t).all():
-        raise ValueError("X contains NaN or inf")
-    return t
-
-
-class EBM(DensityMixin, BaseEstimator):
+class EBM(DensityEstimator):
     """Energy-based density model, a scikit-learn estimator (the maths: :mod:`adlkit.ebm.model`).
 
     ``__init__`` only stores the hyperparameters: those of :class:`EBMConfig` (same defaults),
@@ -369,8 +353,8 @@ class EBM(DensityMixin, BaseEstimator):
         if self.log_z_method not in ("auto", "quadrature", "ais"):
             raise ValueError(f"log_z_method must be 'auto', 'quadrature' or 'ais', got {self.log_z_method!r}")
         dt = self._torch_dtype
-        Xt = _as_tensor(X, dt)
-        Xv = None if X_val is None else _as_tensor(X_val, dt, Xt.shape[1])
+        Xt = as_rows(X, dt)
+        Xv = None if X_val is None else as_rows(X_val, dt, Xt.shape[1])
         torch.manual_seed(self.random_state)
         module = EBMModule(Xt.shape[1], **{k: getattr(self, k) for k in self._MODULE_ARGS}).to(dt)
         module.set_standardization(Xt.mean(0), Xt.std(0), Xt.min(0).values, Xt.max(0).values)
@@ -395,10 +379,6 @@ class EBM(DensityMixin, BaseEstimator):
         est.estimate_log_z(log_z_method)
         return est
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "module_"):
-            raise RuntimeError("this EBM is not fitted yet: call fit(X) first")
-
     def estimate_log_z(self, method: str = "auto", **ais_kwargs: Any) -> float:
         """Set ``log_z_`` (standardised space) by "quadrature" (1-D/2-D), "ais", or "auto"."""
         self._check_fitted()
@@ -419,29 +399,19 @@ class EBM(DensityMixin, BaseEstimator):
     def energy(self, X: Any) -> np.ndarray:
         """E(x) per row."""
         self._check_fitted()
-        Xt = _as_tensor(X, self._torch_dtype, self.n_features_in_)
+        Xt = as_rows(X, self._torch_dtype, self.n_features_in_)
         with torch.no_grad():
             return self.module_.energy(Xt).numpy()
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Normalised log-density per row in nats (data units), with Z from ``log_z_``."""
         self._check_fitted()
-        Xt = _as_tensor(X, self._torch_dtype, self.n_features_in_)
+        Xt = as_rows(X, self._torch_dtype, self.n_features_in_)
         with torch.no_grad():
             return self.module_.log_prob(Xt, self.log_z_).to(torch.float64).numpy()
-
-    def score(self, X: Any, y: Any = None) -> float:
-        """Compute the per-sample average log-likelihood of ``X`` (n_samples, n_features): the
-        mean of :meth:`score_samples`, in nats (as ``GaussianMixture.score``; higher is better,
-        so model selection such as ``GridSearchCV`` maximises it). ``y`` is ignored."""
-        return float(np.mean(self.score_samples(X)))
 
     def sample(self, n_samples: int = 1, random_state: int | None = None, n_steps: int = 500) -> np.ndarray:
         """Draw ``n_samples`` rows by Metropolis-adjusted Langevin from uniform starts."""
         self._check_fitted()
-        g = torch.Generator()
-        if random_state is None:
-            g.seed()
-        else:
-            g.manual_seed(int(random_state))
+        g = torch_generator(random_state)
         return self.module_.sample(int(n_samples), n_steps, generator=g).numpy()

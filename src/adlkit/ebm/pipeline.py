@@ -10,16 +10,15 @@ check), scores the test split, and writes ``metrics.json`` and the figures of
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from adlkit.ebm.model import EBM
+from adlkit.train.report import RunReport
 
 #: what each training method minimises, in words (mean over the batch)
 LOSS_IN_WORDS = {
@@ -28,14 +27,8 @@ LOSS_IN_WORDS = {
 }
 
 
-@dataclass
-class EBMReport:
-    """What :func:`train_and_evaluate` did: the fitted estimator, the metrics (the content of
-    metrics.json) and the files written."""
-
-    ebm: EBM
-    metrics: dict[str, Any]
-    files: list[Path] = field(default_factory=list)
+class EBMReport(RunReport):
+    """What :func:`train_and_evaluate` did: ``model`` is the fitted :class:`EBM`."""
 
 
 def train_and_evaluate(data: str = "moons", seed: int = 0, out_dir: str | Path | None = None, ais: bool = True,
@@ -71,13 +64,13 @@ def train_and_evaluate(data: str = "moons", seed: int = 0, out_dir: str | Path |
     ll = ebm.score_samples(X_test)
     metrics["test_loglik_nats"] = float(ll.mean())
     metrics["test_loglik_bits_per_dim"] = float(ll.mean() / (X_test.shape[1] * math.log(2)))
-    files: list[Path] = []
+    report = EBMReport(ebm, metrics, out)
     if out is not None:
         from adlkit.ebm import plots
 
-        (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-        files = plots.ebm_figures(ebm, X_test, out, history=res.history, best_epoch=res.best_epoch, seed=seed,
-                                  n_samples=plot_samples)
+        report.write_metrics()
+        report.files += plots.ebm_figures(ebm, X_test, out, history=res.history, best_epoch=res.best_epoch, seed=seed,
+                                          n_samples=plot_samples)
     say(f"done: {res.steps} steps ({res.stopped}, best epoch {res.best_epoch}); test log-likelihood "
         f"{ll.mean():.4f} nats (standardised space, Z by quadrature)")
-    return EBMReport(ebm, metrics, files)
+    return report

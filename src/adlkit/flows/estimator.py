@@ -13,29 +13,16 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, DensityMixin
-from torch import Tensor
 
 from adlkit.core.dtypes import torch_dtype
 from adlkit.flows.realnvp import RealNVPConfig, RealNVPFlow
-
-
-def _as_tensor(X: Any, dtype: torch.dtype, dim: int | None = None) -> Tensor:
-    t = torch.as_tensor(np.asarray(X), dtype=dtype)
-    if t.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {tuple(t.shape)}")
-    if dim is not None and t.shape[1] != dim:
-        raise ValueError(f"X has {t.shape[1]} features, the model was fitted with {dim}")
-    if not torch.isfinite(t).all():
-        raise ValueError("X contains NaN or inf")
-    return t
-
+from adlkit.train.estimator import DensityEstimator, as_rows, torch_generator
 
 #: The hyperparameters of :class:`RealNVP` that go to :class:`RealNVPConfig` (all its fields but ``dim``).
 MODULE_PARAMS = tuple(f.name for f in fields(RealNVPConfig) if f.name != "dim")
 
 
-class RealNVP(DensityMixin, BaseEstimator):
+class RealNVP(DensityEstimator):
     """RealNVP density estimator, a scikit-learn estimator.
 
     ``__init__`` only stores the hyperparameters (``sklearn.base.clone`` and ``GridSearchCV``
@@ -97,8 +84,8 @@ class RealNVP(DensityMixin, BaseEstimator):
         from adlkit.train import TrainConfig, fit
 
         dt = torch_dtype(self.dtype)
-        Xt = _as_tensor(X, dt)
-        Xv = None if X_val is None else _as_tensor(X_val, dt, Xt.shape[1])
+        Xt = as_rows(X, dt)
+        Xv = None if X_val is None else as_rows(X_val, dt, Xt.shape[1])
         config = RealNVPConfig(dim=Xt.shape[1], **{k: getattr(self, k) for k in MODULE_PARAMS})
         torch.manual_seed(self.random_state)
         flow = RealNVPFlow.from_config(config).to(dt)
@@ -114,44 +101,19 @@ class RealNVP(DensityMixin, BaseEstimator):
         self.n_features_in_ = Xt.shape[1]
         return self
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "module_"):
-            raise RuntimeError("this RealNVP is not fitted yet: call fit(X) first")
-
     @torch.no_grad()
     def score_samples(self, X: Any, batch_size: int = 4096) -> np.ndarray:
         """log p(x) in nats for each row of X, shape (n_samples,)."""
         self._check_fitted()
-        Xt = _as_tensor(X, torch_dtype(self.dtype), self.n_features_in_)
+        Xt = as_rows(X, torch_dtype(self.dtype), self.n_features_in_)
         out = [self.module_.log_prob(Xt[i : i + batch_size]) for i in range(0, Xt.shape[0], batch_size)]
         return torch.cat(out).numpy()
-
-    def score(self, X: Any, y: Any = None) -> float:
-        """Compute the per-sample average log-likelihood of the given data X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored (scikit-learn's API).
-
-        Returns
-        -------
-        log_likelihood : float
-            Mean over the rows of X of :meth:`score_samples` (the exact log p(x)), in nats per
-            sample. Higher is better, so ``GridSearchCV`` can select by it.
-        """
-        return float(np.mean(self.score_samples(X)))
 
     def sample(self, n_samples: int = 1, random_state: int | None = None) -> np.ndarray:
         """Draw ``n_samples`` rows, shape (n_samples, n_features); ``random_state`` (an int)
         makes the draw reproducible, None draws fresh noise."""
         self._check_fitted()
-        g = torch.Generator()
-        if random_state is None:
-            g.seed()
-        else:
-            g.manual_seed(int(random_state))
-        return self.module_.sample(int(n_samples), generator=g).numpy()
+        return self.module_.sample(int(n_samples), generator=torch_generator(random_state)).numpy()
 
     @classmethod
     def from_module(cls, module: RealNVPFlow) -> RealNVP:

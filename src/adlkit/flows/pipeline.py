@@ -15,16 +15,16 @@ nats per example, in the data's units (toys and arrays are standardised inside t
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from adlkit.flows.estimator import RealNVP
+from adlkit.train.report import RunReport
 
 
 @dataclass
@@ -59,15 +59,8 @@ def flow_data(data: str | np.ndarray, seed: int = 0, n_train: int = 10_000) -> F
     return FlowData("toy", s.train, s.val, s.test)
 
 
-@dataclass
-class FlowRun:
-    """What :func:`train_flow` returns: the fitted estimator, the metrics written to
-    ``metrics.json`` and the files written into ``out`` (in the order listed by the CLI)."""
-
-    estimator: RealNVP
-    metrics: dict[str, Any]
-    out: Path
-    files: list[Path] = field(default_factory=list)
+class FlowRun(RunReport):
+    """What :func:`train_flow` returns: ``model`` is the fitted :class:`RealNVP`."""
 
     @property
     def summary(self) -> str:
@@ -176,8 +169,7 @@ def _report(est: RealNVP, d: FlowData, label: str, out: Path, seed: int) -> Flow
         run.files.append(plotting.scatter_2d(samples[:, :2], out / "samples.png", data=d.train[:, :2]))
         if density is not None:
             run.files.append(density)
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    run.files.append(out / "metrics.json")
+    run.write_metrics()
     return run
 
 

@@ -3,8 +3,10 @@ r"""Metrics for generated samples, not eyeballing.
 - :func:`wasserstein1`: the exact W1 (earth mover's distance with Euclidean ground cost)
   between two empirical distributions with uniform weights, solved as a linear program by
   POT's ``ot.emd2``. Cost O(n^3): a few thousand points take seconds. Finite samples put a
-  floor under it: two independent 2,000-point samples of the 8-Gaussians target are about
-  0.046 apart (see ``shared/DATA.md``), so a perfect generator scores about that, not 0.
+  floor under it: two independent 2,000-point samples of :mod:`adlkit.data.toys`' 8 Gaussians
+  (radius 2) are 0.10-0.13 apart (0.105 and 0.136 for seed 0's three splits), so a perfect
+  generator scores about that, not 0 (``shared/DATA.md``'s 0.046 is for a smaller-scale
+  mixture). Always measure the floor at the model's sample size, as :func:`adlkit.gan.trainer.evaluate` does.
 - :func:`mode_coverage`: for a mixture of K isotropic Gaussians with known centres and std
   sigma. A sample is **high quality** if it lies within ``3 sigma`` (Euclidean distance) of
   its nearest centre. A mode is **covered** if it receives at least ``min_share / K`` of all

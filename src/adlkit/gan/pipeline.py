@@ -9,22 +9,19 @@ nearest-neighbour distances for digits) and writes everything to ``out_dir/metri
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from adlkit.gan.trainer import Data, GANRun, evaluate, train_gan
+from adlkit.train.report import RunReport
 
 
-@dataclass
-class GANReport:
-    """What :func:`train_and_evaluate` did: the run, the metrics (the content of metrics.json)
-    and the path of metrics.json (None without ``out_dir``)."""
+class GANReport(RunReport):
+    """What :func:`train_and_evaluate` did: ``model`` is the :class:`~adlkit.gan.trainer.GANRun`
+    (the trained module, its data and snapshots); ``metrics_path`` is None without ``out_dir``."""
 
-    run: GANRun
-    metrics: dict[str, Any]
-    metrics_path: Path | None = None
+    @property
+    def run(self) -> GANRun:
+        return self.model
 
 
 def train_and_evaluate(loss: str = "wgan-gp", data: str | Data = "8gaussians", eval_n: int = 2000,
@@ -40,8 +37,6 @@ def train_and_evaluate(loss: str = "wgan-gp", data: str | Data = "8gaussians", e
                                "config": run.model.get_config()}
     if eval_n > 0:
         metrics["eval"] = evaluate(run.model, run.data.name, n=eval_n, seed=run.seed)
-    path = None
-    if run.out_dir is not None:
-        path = run.out_dir / "metrics.json"
-        path.write_text(json.dumps(metrics, indent=1))
-    return GANReport(run, metrics, path)
+    report = GANReport(run, metrics, run.out_dir)
+    report.write_metrics()
+    return report

@@ -9,32 +9,14 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, DensityMixin
 from torch import Tensor
 
 from adlkit.core.dtypes import torch_dtype
+from adlkit.train.estimator import DensityEstimator, as_rows, torch_generator
 from adlkit.vae.model import LIKELIHOODS, VAEConfig, VAEModule
 
 
-def _as_tensor(X: Any, dtype: torch.dtype, dim: int | None = None, binary: bool = False) -> Tensor:
-    a = np.asarray(X)
-    if a.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {a.shape}")
-    if a.shape[0] == 0:
-        raise ValueError("X is empty")
-    if dim is not None and a.shape[1] != dim:
-        raise ValueError(f"X has {a.shape[1]} features, the model was fitted with {dim}")
-    if not np.issubdtype(a.dtype, np.number) and a.dtype != bool:
-        raise ValueError(f"X must be numeric, got dtype {a.dtype}")
-    t = torch.as_tensor(a.astype(np.float64), dtype=dtype)
-    if not torch.isfinite(t).all():
-        raise ValueError("X contains NaN or inf")
-    if binary and not bool(((t == 0) | (t == 1)).all()):
-        raise ValueError("the Bernoulli decoder needs 0/1 data (binarize first, e.g. pixel > 8)")
-    return t
-
-
-class VAE(DensityMixin, BaseEstimator):
+class VAE(DensityEstimator):
     """Variational autoencoder, a scikit-learn estimator (see :mod:`adlkit.vae.model` for the maths).
 
     ``__init__`` only stores the hyperparameters (``sklearn.base.clone`` and ``GridSearchCV``
@@ -105,8 +87,8 @@ class VAE(DensityMixin, BaseEstimator):
 
         dt = torch_dtype(self.dtype)
         lik = self._likelihood_for(np.asarray(X))
-        Xt = _as_tensor(X, dt, binary=lik == "bernoulli")
-        Xv = None if X_val is None else _as_tensor(X_val, dt, Xt.shape[1], binary=lik == "bernoulli")
+        Xt = as_rows(X, dt, binary=lik == "bernoulli")
+        Xv = None if X_val is None else as_rows(X_val, dt, Xt.shape[1], binary=lik == "bernoulli")
         n = Xt.shape[0]
         steps_per_epoch = max(1, n // min(self.batch_size, n))
         config = VAEConfig(
@@ -139,13 +121,9 @@ class VAE(DensityMixin, BaseEstimator):
         est.module_, est.n_features_in_, est.likelihood_ = module.eval(), c.dim, c.likelihood
         return est
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "module_"):
-            raise RuntimeError("this VAE is not fitted yet: call fit(X) first")
-
     def _X(self, X: Any) -> Tensor:
         self._check_fitted()
-        return _as_tensor(X, torch_dtype(self.dtype), self.n_features_in_, binary=self.likelihood_ == "bernoulli")
+        return as_rows(X, torch_dtype(self.dtype), self.n_features_in_, binary=self.likelihood_ == "bernoulli")
 
     def score_samples(self, X: Any, k: int | None = None, random_state: int | None = None,
                       batch_size: int = 64) -> np.ndarray:
@@ -167,23 +145,6 @@ class VAE(DensityMixin, BaseEstimator):
             torch.manual_seed(self.random_state if random_state is None else int(random_state))
             return self.module_.elbo(Xt).numpy()
 
-    def score(self, X: Any, y: Any = None) -> float:
-        """Compute the per-sample average log-likelihood of the given data X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored (scikit-learn's API).
-
-        Returns
-        -------
-        log_likelihood : float
-            Mean over the rows of X of :meth:`score_samples` (the IWAE bound with
-            ``n_importance`` samples), in nats per sample. Higher is better, so
-            ``GridSearchCV`` can select by it.
-        """
-        return float(np.mean(self.score_samples(X)))
-
     def encode(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """``(mu, logvar)`` of q(z|x) for each row."""
         Xt = self._X(X)
@@ -204,9 +165,4 @@ class VAE(DensityMixin, BaseEstimator):
     def sample(self, n_samples: int = 1, random_state: int | None = None, mean: bool = False) -> np.ndarray:
         """Draw ``n_samples`` rows from the model (``mean=True``: the decoder means)."""
         self._check_fitted()
-        g = torch.Generator()
-        if random_state is None:
-            g.seed()
-        else:
-            g.manual_seed(int(random_state))
-        return self.module_.sample(int(n_samples), generator=g, mean=mean).numpy()
+        return self.module_.sample(int(n_samples), generator=torch_generator(random_state), mean=mean).numpy()

@@ -13,26 +13,18 @@ bound with ``n_importance`` samples), in nats per example and bits per dimension
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from adlkit.train.report import RunReport
 from adlkit.vae.estimator import VAE
 
 
-@dataclass
-class VAERun:
-    """What :func:`train_vae` returns: the fitted estimator, the metrics written to
-    ``metrics.json`` and the files written into ``out``."""
-
-    estimator: VAE
-    metrics: dict[str, Any]
-    out: Path
-    files: list[Path] = field(default_factory=list)
+class VAERun(RunReport):
+    """What :func:`train_vae` returns: ``model`` is the fitted :class:`VAE`."""
 
     @property
     def summary(self) -> str:
@@ -100,13 +92,13 @@ def train_vae(
                "train_seconds": res.train_seconds, "test_elbo_nats": float(elbo),
                "test_iwae_nats": float(iwae.mean()), "test_iwae_k": n_importance,
                "test_iwae_bits_per_dim": float(-iwae.mean() / (D * np.log(2)))}
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
     from adlkit.vae import plots
 
-    figures = plots.vae_figures(vae, X_test, out, history=res.history, best_epoch=res.best_epoch, seed=seed,
-                                labels=split.test_labels)
-    written = [p for p in (out / "best.pt", out / "last.pt") if p.is_file()]
-    return VAERun(vae, metrics, out, [*written, out / "metrics.json", *figures])
+    run = VAERun(vae, metrics, out, [p for p in (out / "best.pt", out / "last.pt") if p.is_file()])
+    run.write_metrics()
+    run.files += plots.vae_figures(vae, X_test, out, history=res.history, best_epoch=res.best_epoch, seed=seed,
+                                   labels=split.test_labels)
+    return run
 
 
 def write_samples(vae: VAE, n: int, out: str | Path, seed: int = 0, mean: bool = False) -> list[Path]:
