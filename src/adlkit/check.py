@@ -276,22 +276,9 @@ def _read_answers(data: Any, source: str) -> tuple[dict[str, dict[str, Any]], To
 
 def load_answers(path: str | Path) -> tuple[dict[str, dict[str, Any]], Tolerance | None]:
     """Read an answers file; raises :class:`AnswersError` with one line per fault."""
-    import yaml
+    from adlkit.solve.spec import read_yaml_file
 
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AnswersError([f"{path}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise AnswersError([f"{path}: cannot read: {err}"]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise AnswersError([f"{path}: not valid YAML/JSON{where}: {getattr(err, 'problem', err)}"]) from None
-    return _read_answers(data, str(path))
+    return _read_answers(read_yaml_file(path, AnswersError), str(path))
 
 
 def check_answers(answers: dict[str, dict[str, Any]], exam: str | Path | None = None,

@@ -3,7 +3,7 @@
 from typer.testing import CliRunner
 
 from adlkit.cli import app
-from tests.gan.cli_checks import one_line_exit_2
+from tests.cli_checks import one_line_exit_2
 
 runner = CliRunner()
 
@@ -32,7 +32,7 @@ def test_bad_checkpoint_and_bad_sample_folder(tmp_path):
 
     save_checkpoint(GANModule("wgan", hidden=[4]), tmp_path / "gan.pt")
     r = runner.invoke(app, ["sample", "ebm", str(tmp_path / "gan.pt")])
-    assert "holds a GANModule, not a EBM" in one_line_exit_2(r)
+    assert "holds a GANModule, not an EBM" in one_line_exit_2(r)
     save_checkpoint(EBMModule(2, hidden=(4,), buffer_size=10), tmp_path / "ebm.pt")
     blocker = tmp_path / "a-file"
     blocker.write_text("")

@@ -3,7 +3,7 @@
 from typer.testing import CliRunner
 
 from adlkit.cli import app
-from tests.gan.cli_checks import one_line_exit_2
+from tests.cli_checks import one_line_exit_2
 
 runner = CliRunner()
 
@@ -57,7 +57,7 @@ def test_bad_checkpoint_is_one_line_and_exit_2(tmp_path):
 
     save_checkpoint(EBMModule(2, hidden=(4,), buffer_size=10), tmp_path / "ebm.pt")
     r = runner.invoke(app, ["sample", "gan", str(tmp_path / "ebm.pt")])
-    assert "holds a EBMModule, not a GAN" in one_line_exit_2(r)
+    assert "holds an EBMModule, not a GAN" in one_line_exit_2(r)
 
 
 def test_bad_choice_and_bad_hidden_are_usage_errors():

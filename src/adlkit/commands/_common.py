@@ -4,6 +4,8 @@ BEFORE any work, call the library, print what it returns."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -87,5 +89,28 @@ def load_checkpoint(checkpoint: Path, cls_name: str | tuple[str, ...], what: str
         fail(f"{checkpoint} is not an adlkit checkpoint ({first[:200]})")
     names = (cls_name,) if isinstance(cls_name, str) else cls_name
     if type(model).__name__ not in names:
-        fail(f"{checkpoint} holds a {type(model).__name__}, not a {what}")
+        fail(f"{checkpoint} holds {_a(type(model).__name__)}, not {_a(what)}")
     return model
+
+
+#: what a wrong path or a wrong file raises (UnicodeDecodeError is a ValueError; a source that
+#: is not installed, such as adlkit.data.text.CorpusSourceMissing, a FileNotFoundError)
+USER_ERRORS: tuple[type[BaseException], ...] = (FileNotFoundError, NotADirectoryError, IsADirectoryError,
+                                                 PermissionError, ValueError, KeyError)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """The user's input errors (:data:`USER_ERRORS`: a wrong path, a file that is not what it
+    should be, a source that is not installed) -> ``error: message`` on stderr, exit 2."""
+    try:
+        yield
+    except USER_ERRORS as e:
+        fail(str(e.args[0] if isinstance(e, KeyError) and e.args else e))
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: an EBM, a VAE (acronyms by the letter's sound), a flow."""
+    if noun[:2].isupper():
+        return ("an " if noun[0] in "AEFHILMNORSX" else "a ") + noun
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun

@@ -16,8 +16,7 @@ from typing import Optional
 
 import typer
 
-from adlkit.commands._common import fail, nonfinite_exit, output_dir, output_file, save_safely
-from adlkit.commands.embeddings import user_errors
+from adlkit.commands._common import fail, nonfinite_exit, output_dir, output_file, save_safely, user_errors
 
 
 class Objective(str, Enum):

@@ -5,35 +5,18 @@ numpy/numba/gensim-heavy modules are imported inside the commands.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from adlkit.commands._common import fail, output_dir, output_file, save_safely
-
-#: what a wrong path or a wrong file raises (UnicodeDecodeError is a ValueError; a source that
-#: is not installed, such as adlkit.data.text.CorpusSourceMissing, a FileNotFoundError)
-USER_ERRORS: tuple[type[BaseException], ...] = (FileNotFoundError, NotADirectoryError, IsADirectoryError,
-                                                 PermissionError, ValueError, KeyError)
+from adlkit.commands._common import fail, output_dir, output_file, save_safely, user_errors
 
 
 class Mode(str, Enum):
     lines = "lines"
     raw = "raw"
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """The user's input errors (:data:`USER_ERRORS`: a wrong path, a file that is not what it
-    should be, a source that is not installed) -> ``error: message`` on stderr, exit 2."""
-    try:
-        yield
-    except USER_ERRORS as e:
-        fail(str(e.args[0] if isinstance(e, KeyError) and e.args else e))
 
 
 # ----------------------------------------------------------------------------- corpus

@@ -353,27 +353,44 @@ def variance_spelled(v: Any) -> Normal | None:
     return None if g is INVALID else g
 
 
-def load_spec_text(text: str, source: str = "spec") -> dict[str, Any]:
-    """Parse YAML/JSON text into a spec dict, or raise :class:`SpecError`."""
+def read_yaml_text(text: str, source: str, error: type[Exception] | None = None) -> Any:
+    """YAML/JSON text -> data, or ``error([one line naming source and position])``
+    (default :class:`SpecError`; ``adlkit check`` passes its own)."""
     import yaml
 
+    error = error or SpecError
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise SpecError([f"{source}: not valid YAML/JSON{where}: {getattr(err, 'problem', err)}"]) from None
+        raise error([f"{source}: not valid YAML/JSON{where}: {getattr(err, 'problem', err)}"]) from None
+
+
+def read_yaml_file(path: str | Path, error: type[Exception] | None = None) -> Any:
+    """The YAML/JSON data of the file ``path``; a missing or unreadable file, or bad YAML, is
+    ``error([one line])`` (default :class:`SpecError`)."""
+    error = error or SpecError
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error([f"{path}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise error([f"{path}: cannot read: {err}"]) from None
+    return read_yaml_text(text, str(path), error)
+
+
+def load_spec_text(text: str, source: str = "spec") -> dict[str, Any]:
+    """Parse YAML/JSON text into a spec dict, or raise :class:`SpecError`."""
+    return _spec_mapping(read_yaml_text(text, source), source)
+
+
+def _spec_mapping(data: Any, source: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SpecError([f"{source}: must be a mapping with a 'problems' list"])
     return data
 
 
 def load_spec_file(path: str | Path) -> dict[str, Any]:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError([f"{path}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SpecError([f"{path}: cannot read: {err}"]) from None
-    return load_spec_text(text, str(path))
+    """Read a spec file (YAML or JSON), or raise :class:`SpecError`."""
+    return _spec_mapping(read_yaml_file(path), str(path))

@@ -1,4 +1,4 @@
-"""What every CLI test checks of a refused command (shared by the GAN and EBM CLI tests)."""
+"""What every CLI test checks of a refused command (shared by the command families' CLI tests)."""
 
 
 def one_line_exit_2(r) -> str:
