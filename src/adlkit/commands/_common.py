@@ -84,9 +84,11 @@ def load_checkpoint(checkpoint: Path, cls_name: str | tuple[str, ...], what: str
         fail(f"no such checkpoint: {checkpoint}")
     try:
         model = load_model(checkpoint)
-    except Exception as e:  # torch's unpickling errors are long; one line names the file
+    except ValueError as e:  # not an adlkit checkpoint, or a class adlkit does not load
+        fail(str(e).strip().splitlines()[0])
+    except Exception as e:  # a checkpoint that does not fit its model: the first line names why
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        fail(f"{checkpoint} is not an adlkit checkpoint ({first[:200]})")
+        fail(f"cannot load {checkpoint}: {first[:200]}")
     names = (cls_name,) if isinstance(cls_name, str) else cls_name
     if type(model).__name__ not in names:
         fail(f"{checkpoint} holds {_a(type(model).__name__)}, not {_a(what)}")

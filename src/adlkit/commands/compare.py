@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from adlkit.commands._common import check_data, nonfinite_exit
+from adlkit.commands._common import check_data, nonfinite_exit, output_dir
 
 
 def compare_cmd(
@@ -25,13 +25,11 @@ def compare_cmd(
     pixel model, the VAE and the dequantised flow (digits), on the same split; prints the
     table (nats and bits/dim) and writes one figure."""
     name = check_data(data)
+    out = output_dir(out or Path("runs") / f"compare-{name}")  # before any training
     import torch
 
     torch.set_num_threads(threads)
     from adlkit.compare import compare, format_table
-
-    out = out or Path("runs") / f"compare-{name}"
-    out.mkdir(parents=True, exist_ok=True)
     from adlkit.train import NonFiniteLossError
 
     try:

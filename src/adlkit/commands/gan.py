@@ -179,12 +179,12 @@ def explain_wgan_gp(
 ) -> None:
     """Question 4C (and 3A): the sheet's answer, then measurements on critics trained here with
     weight clipping and with a gradient penalty (about a minute on 2 cores, then cached)."""
+    from adlkit.gan import critic_study
+
+    path = output_file(cache) if cache is not None else critic_study.default_cache()  # a given file: checked first
     _concept_text()
     import torch
 
-    from adlkit.gan import critic_study
-
-    path = cache or critic_study.default_cache()
     torch.set_num_threads(1)  # small nets: one thread is as fast and kinder to a shared machine
     res, cached, cache_error = critic_study.load_or_run(path, steps, refresh=refresh, progress=not quiet,
                                                         log=lambda line: typer.echo(f"\n{line}", err=True))

@@ -9,6 +9,8 @@ from typing import Optional
 
 import typer
 
+from adlkit.commands import _common
+
 
 class Format(str, Enum):
     text = "text"
@@ -28,6 +30,11 @@ def _run(spec: str, fmt: Format, output: Optional[Path], out_dir: Optional[Path]
     if out_dir is not None and output is not None:
         typer.echo("give either --output FILE or --out DIR, not both", err=True)
         raise typer.Exit(2)
+    # output paths are checked before any work (missing folders are created)
+    if out_dir is not None:
+        out_dir = _common.output_dir(out_dir)
+    if output is not None:
+        output = _common.output_file(output)
     try:
         data = load_spec_text(sys.stdin.read(), "stdin") if spec == "-" else load_spec_file(spec)
         parsed = validate_spec(data)[1] if (out_dir is not None or fmt is Format.html) else None

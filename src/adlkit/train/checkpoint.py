@@ -78,7 +78,11 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
-    obj = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # pickle, zip and torch's own errors: the file is not ours
+        raise ValueError(f"{path} is not an adlkit checkpoint (torch.load cannot read it with "
+                         "weights_only=True)") from err
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise ValueError(f"{path} is not an adlkit checkpoint")
     return obj
