@@ -78,13 +78,26 @@ def compare(data: str = "moons", seed: int = 0, quick: bool = False, n_importanc
     return _compare_toy(data, seed, b, n_importance, out, progress, log)
 
 
+def _vae_row(label: str, X, X_val, X_test, seed: int, n_importance: int, digits: int, **settings):
+    """Fit ``VAE(**settings)``; its row: the IWAE log-likelihood of the test rows (k =
+    ``n_importance``) with the mean one-sample ELBO over 10 draws beside it."""
+    from adlkit.vae import VAE
+
+    t = time.perf_counter()
+    vae = VAE(random_state=seed, n_importance=n_importance, **settings).fit(X, X_val)
+    secs = time.perf_counter() - t
+    ll = vae.score_samples(X_test)
+    elbo = float(np.mean([vae.elbo(X_test, random_state=seed + r).mean() for r in range(10)]))
+    return vae, _row(label, ll, X.shape[1], f"IWAE k={n_importance} (ELBO {elbo:.{digits}f})", secs, elbo_nats=elbo,
+                     steps=vae.result_.steps)
+
+
 def _compare_toy(name, seed, b, n_importance, out, progress, log):
     import torch
 
     from adlkit.data.registry import density_split
     from adlkit.ebm import EBM
     from adlkit.flows import RealNVP
-    from adlkit.vae import VAE
 
     X, X_val, X_test = density_split(name, seed)
     rows = []
@@ -95,17 +108,12 @@ def _compare_toy(name, seed, b, n_importance, out, progress, log):
     rows.append(_row("RealNVP (8 couplings)", flow.score_samples(X_test), 2, "exact", time.perf_counter() - t,
                      steps=flow.result_.steps))
     log(f"[2/3] VAE on {name} ({b['vae_steps']} steps) ...")
-    t = time.perf_counter()
     # KL warm-up over the first 30 epochs (1,170 steps): without it the VAE settles in a
     # near-collapsed optimum on the toys (moons: -2.27 nats instead of -1.74 at 3,000 steps).
-    vae = VAE(latent_dim=2, hidden=(128, 128), likelihood="gaussian", epochs=10_000, max_steps=b["vae_steps"],
-              patience=None, batch_size=256, random_state=seed, n_importance=n_importance, warmup_epochs=30,
-              progress=progress).fit(X, X_val)
-    secs = time.perf_counter() - t
-    ll = vae.score_samples(X_test)
-    elbo = float(np.mean([vae.elbo(X_test, random_state=seed + r).mean() for r in range(10)]))
-    rows.append(_row("VAE (latent 2, KL warm-up)", ll, 2, f"IWAE k={n_importance} (ELBO {elbo:.4f})", secs, elbo_nats=elbo,
-                     steps=vae.result_.steps))
+    vae, row = _vae_row("VAE (latent 2, KL warm-up)", X, X_val, X_test, seed, n_importance, 4, latent_dim=2,
+                        hidden=(128, 128), likelihood="gaussian", epochs=10_000, max_steps=b["vae_steps"],
+                        patience=None, batch_size=256, warmup_epochs=30, progress=progress)
+    rows.append(row)
     log(f"[3/3] EBM on {name} ({b['ebm_steps']} steps of persistent CD) ...")
     t = time.perf_counter()
     ebm = EBM(method="cd", epochs=10_000, max_steps=b["ebm_steps"], patience=None, step_size=1e-2,
@@ -127,7 +135,6 @@ def _compare_digits(seed, b, n_importance, out, progress, log):
     from adlkit.data.registry import density_split
     from adlkit.flows import RealNVP
     from adlkit.mle import Bernoulli
-    from adlkit.vae import VAE
 
     X, X_val, X_test = density_split("digits", seed)
     rows = []
@@ -137,15 +144,10 @@ def _compare_digits(seed, b, n_importance, out, progress, log):
     rows.append(_row("Bernoulli per pixel", bern.score_samples(X_test.astype(np.int64)), 64, "exact (add-one MAP)",
                      time.perf_counter() - t))
     log(f"[2/3] VAE on binarized digits ({b['digits_vae_steps']} steps) ...")
-    t = time.perf_counter()
-    vae = VAE(latent_dim=16, hidden=(256, 256), likelihood="bernoulli", epochs=100_000, max_steps=b["digits_vae_steps"],
-              patience=30, batch_size=128, random_state=seed, n_importance=n_importance, image_shape=(8, 8),
-              progress=progress).fit(X, X_val)
-    secs = time.perf_counter() - t
-    ll = vae.score_samples(X_test)
-    elbo = float(np.mean([vae.elbo(X_test, random_state=seed + r).mean() for r in range(10)]))
-    rows.append(_row("VAE (latent 16)", ll, 64, f"IWAE k={n_importance} (ELBO {elbo:.3f})", secs, elbo_nats=elbo,
-                     steps=vae.result_.steps))
+    vae, row = _vae_row("VAE (latent 16)", X, X_val, X_test, seed, n_importance, 3, latent_dim=16,
+                        hidden=(256, 256), likelihood="bernoulli", epochs=100_000, max_steps=b["digits_vae_steps"],
+                        patience=30, batch_size=128, image_shape=(8, 8), progress=progress)
+    rows.append(row)
     log(f"[3/3] RealNVP on dequantised binary digits ({b['digits_flow_steps']} steps) ...")
     import torch
 
