@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from adlkit.plotting import subplots
+from adlkit.plotting import save, subplots
 
 SETTINGS = {
     # (full, quick) budgets in optimiser steps
@@ -188,9 +188,7 @@ def _density_figure(name, X, models, rows, path, res: int = 120) -> Path:
     for ax in axes:
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    return Path(path)
+    return save(fig, path, dpi=110)
 
 
 def _digits_figure(X, bern, vae, flow, rows, path, seed) -> Path:
@@ -206,6 +204,4 @@ def _digits_figure(X, bern, vae, flow, rows, path, seed) -> Path:
         sub = "" if i == 0 else f"\n{rows[i - 1]['loglik_nats']:.2f} nats, {rows[i - 1]['bits_per_dim']:.3f} bits/dim"
         ax.set_title(title + sub, fontsize=9)
         ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    return Path(path)
+    return save(fig, path, dpi=110)

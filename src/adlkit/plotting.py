@@ -54,9 +54,7 @@ def density_2d(
     ax.set_title(title)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return Path(path)
+    return save(fig, path, dpi=120)
 
 
 def scatter_2d(
@@ -77,9 +75,7 @@ def scatter_2d(
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
         ax.set_title(name)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return Path(path)
+    return save(fig, path, dpi=120)
 
 
 def image_grid(
@@ -102,9 +98,7 @@ def image_grid(
             ax.imshow(images[i], cmap="gray_r", vmin=vmin, vmax=vmax, interpolation="nearest")
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return Path(path)
+    return save(fig, path, dpi=120)
 
 
 def training_curve(history: Sequence[dict], path: str | Path, ylabel: str = "loss (NLL, nats)",
@@ -120,6 +114,4 @@ def training_curve(history: Sequence[dict], path: str | Path, ylabel: str = "los
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return Path(path)
+    return save(fig, path, dpi=120)

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from adlkit.plotting import subplots
+from adlkit.plotting import save, subplots
 
 
 def samples_figure(X: np.ndarray, path: Path, image_shape: Sequence[int] | None = None, data: np.ndarray | None = None,
@@ -34,9 +34,7 @@ def reconstructions_figure(vae: Any, X: np.ndarray, path: Path, n: int = 10) -> 
             ax.axis("off")
     axes[0, 0].set_title("data", fontsize=8, loc="left")
     axes[1, 0].set_title("reconstruction (mean)", fontsize=8, loc="left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return Path(path)
+    return save(fig, path, dpi=120)
 
 
 def latent_figure(vae: Any, X: np.ndarray, path: Path, labels: np.ndarray | None = None) -> Path:
@@ -56,9 +54,7 @@ def latent_figure(vae: Any, X: np.ndarray, path: Path, labels: np.ndarray | None
     else:
         ax.scatter(mu[:, 0], mu[:, 1], s=4, alpha=0.7)
     ax.set_title(f"latent space: encoder means ({how})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return Path(path)
+    return save(fig, path, dpi=120)
 
 
 def vae_figures(vae: Any, X_test: np.ndarray, out: Path, history=None, best_epoch=None, seed: int = 0,
