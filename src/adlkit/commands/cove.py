@@ -359,10 +359,10 @@ def explain_glove_vs_word2vec(
 
     p = pipeline.glove_w2v_record_path()
     if measure:
-        if importlib.util.find_spec("gensim") is None:
-            fail("the evaluation sets ship with gensim's test data: pip install gensim")
         output_dir(pipeline.models_dir())
         output_dir(p.parent)
+        if importlib.util.find_spec("gensim") is None:
+            fail("the evaluation sets ship with gensim's test data: pip install gensim")
     _print_concept("glove_vs_word2vec")
     typer.echo("Measured (our models, our corpus):")
     if measure:

@@ -172,8 +172,6 @@ def eval_embeddings(
     """WordSim-353, SimLex-999 (Spearman) and the Google analogies (3CosAdd) in one table."""
     import importlib.util
 
-    if importlib.util.find_spec("gensim") is None:
-        fail("the evaluation sets ship with gensim's test data: pip install gensim")
     from rich.console import Console
     from rich.table import Table
 
@@ -181,7 +179,10 @@ def eval_embeddings(
     from adlkit.embeddings.benchmarks import evaluate_vectors
 
     with user_errors():
-        wv = KeyedVectors.load(vectors)
+        wv = KeyedVectors.load(vectors)  # a file that is not vectors is the first fault to report
+    if importlib.util.find_spec("gensim") is None:
+        fail("the evaluation sets ship with gensim's test data: pip install gensim")
+    with user_errors():
         ev = evaluate_vectors(wv, restrict_vocab)
     table = Table(title=f"{vectors} ({len(wv):,} words x {wv.vector_size})")
     for col in ("benchmark", "metric", "score", "coverage"):
