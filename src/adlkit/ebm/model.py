@@ -33,13 +33,14 @@ Two objects: :class:`EBMModule` (``torch.nn.Module``, the :mod:`adlkit.train` in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
+from adlkit.core.config import ModelConfig
 from adlkit.ebm.langevin import langevin
 from adlkit.networks import mlp
 from adlkit.train.estimator import DensityEstimator, as_rows, torch_generator
@@ -60,7 +61,7 @@ class EnergyMLP(nn.Module):
 
 
 @dataclass
-class EBMConfig:
+class EBMConfig(ModelConfig):
     """The arguments of :class:`EBMModule`, checked and normalised (stored in checkpoints).
 
     Args:
@@ -113,10 +114,6 @@ class EBMConfig:
             setattr(self, name, float(getattr(self, name)))
         self.hidden = tuple(int(h) for h in self.hidden)
         self.metropolis = bool(self.metropolis)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-safe arguments (``hidden`` as a list): ``EBMModule(**config.as_dict())`` rebuilds it."""
-        return {**asdict(self), "hidden": list(self.hidden)}
 
 
 class EBMModule(nn.Module):

@@ -29,6 +29,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from adlkit.core.config import ModelConfig
 from adlkit.flows.coupling import AffineCoupling, split_mask
 from adlkit.flows.fused import apply_stack
 from adlkit.flows.layers import ActNorm, Logit, Permutation
@@ -63,8 +64,8 @@ def mask_order(dim: int, mask: str, image_shape: Sequence[int] | None) -> Tensor
 
 
 @dataclass
-class RealNVPConfig:
-    """The arguments of :class:`RealNVPFlow`, checked; ``to_dict()`` is what a checkpoint stores.
+class RealNVPConfig(ModelConfig):
+    """The arguments of :class:`RealNVPFlow`, checked; ``as_dict()`` is what a checkpoint stores.
 
     Args:
         dim: number of features D (at least 2).
@@ -109,10 +110,6 @@ class RealNVPConfig:
         self.logit_alpha = None if self.logit_alpha is None else float(self.logit_alpha)
         self.lr, self.weight_decay = float(self.lr), float(self.weight_decay)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe (sequences as lists): the checkpoint's ``model_config``."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
 
 class RealNVPFlow(nn.Module):
     """The RealNVP module. Input and output (N, dim).
@@ -154,8 +151,8 @@ class RealNVPFlow(nn.Module):
 
     # -- the adlkit.train interface -------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
-        """The constructor's arguments (:meth:`RealNVPConfig.to_dict`), stored in checkpoints."""
-        return self.config.to_dict()
+        """The constructor's arguments (:meth:`RealNVPConfig.as_dict`), stored in checkpoints."""
+        return self.config.as_dict()
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         c = self.config

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from adlkit.core.config import ModelConfig
 from adlkit.gan import GENERATOR_LOSSES, LOSSES
 from adlkit.gan import losses as L
 from adlkit.gan.penalty import clip_weights, interpolate
@@ -111,7 +112,7 @@ def _json_number_or_list(v: float | Sequence[float]) -> float | list[float]:
 
 
 @dataclass
-class GANConfig:
+class GANConfig(ModelConfig):
     """The arguments of :class:`GANModule`, checked and normalised (stored in checkpoints).
 
     Args:
@@ -177,11 +178,6 @@ class GANConfig:
     def data_dim(self) -> int:
         """D, the number of entries of one sample (the networks work on (N, D))."""
         return math.prod(self.data_shape)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-safe arguments (lists for sequences): ``GANModule(**config.as_dict())`` rebuilds it."""
-        return {**asdict(self), "data_shape": list(self.data_shape), "hidden": list(self.hidden),
-                "betas": list(self.betas) if self.betas is not None else None}
 
 
 class GANModule(nn.Module):

@@ -58,6 +58,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from adlkit.core.config import ModelConfig
 from adlkit.divergences import kl_normal_std_normal
 from adlkit.networks import mlp
 from adlkit.vae.terms import gaussian_log_density, reconstruction_nll
@@ -66,8 +67,8 @@ LIKELIHOODS = ("bernoulli", "gaussian")
 
 
 @dataclass
-class VAEConfig:
-    """The arguments of :class:`VAEModule`, checked; ``to_dict()`` is what a checkpoint stores.
+class VAEConfig(ModelConfig):
+    """The arguments of :class:`VAEModule`, checked; ``as_dict()`` is what a checkpoint stores.
 
     Args:
         dim: data dimension D.
@@ -111,10 +112,6 @@ class VAEConfig:
         self.beta, self.warmup_steps, self.lr = float(self.beta), int(self.warmup_steps), float(self.lr)
         self.eval_samples = int(self.eval_samples)
         self.image_shape = None if self.image_shape is None else tuple(int(s) for s in self.image_shape)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe (sequences as lists): the checkpoint's ``model_config``."""
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
 
 class VAEModule(nn.Module):
@@ -247,8 +244,8 @@ class VAEModule(nn.Module):
     progress_label = "(-ELBO: sum over dims, mean over batch)"
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor's arguments (:meth:`VAEConfig.to_dict`), stored in checkpoints."""
-        return self.config.to_dict()
+        """The constructor's arguments (:meth:`VAEConfig.as_dict`), stored in checkpoints."""
+        return self.config.as_dict()
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"adam": torch.optim.Adam(self.parameters(), lr=self.config.lr)}
