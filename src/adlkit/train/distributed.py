@@ -41,7 +41,6 @@ def broadcast_module(model: nn.Module) -> None:
         dist.broadcast(t.data, src=0)
 
 
-
 def any_process(flag: bool, world: int) -> bool:
     """True on every process if ``flag`` is true on any of them (so that all stop together)."""
     if world == 1:

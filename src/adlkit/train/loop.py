@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import math
-import pickle
 import random
 import time
 from collections.abc import Callable
@@ -199,8 +198,9 @@ def fit(
             model.load_state_dict(ck["model_state"])
             for name, opt in optimizers.items():
                 opt.load_state_dict(ck["optimizers"][name])
-        except (pickle.UnpicklingError, EOFError, RuntimeError, KeyError, ValueError) as err:
-            # not a checkpoint, or one of another model (torch's messages run over many lines)
+        except (RuntimeError, KeyError, ValueError) as err:
+            # not an adlkit checkpoint (load_checkpoint's ValueError), or one of another model
+            # (load_state_dict's messages run over many lines)
             why = " ".join(str(err).split())[:300] or type(err).__name__
             raise ValueError(f"cannot resume from {last_path}: {why}") from err
         _set_rng_state(ck["rng"], shuffle)
