@@ -53,8 +53,7 @@ def train_and_evaluate(data: str = "moons", seed: int = 0, out_dir: str | Path |
     ebm.fit(X, X_val)
     res = ebm.result_
     metrics: dict[str, Any] = {
-        "data": data, "method": ebm.method, "seed": seed, "steps": res.steps, "epochs": len(res.history),
-        "stopped": res.stopped, "best_epoch": res.best_epoch, "train_seconds": res.train_seconds,
+        "data": data, "method": ebm.method, "seed": seed, **res.summary(),
         "log_z_quadrature": ebm.log_z_, "log_z_quadrature_2x": ebm.module_.log_z_quadrature(2 * ebm.quad_points)}
     if ais:
         say("estimating log Z by annealed importance sampling ...")

@@ -143,13 +143,12 @@ def _report(est: RealNVP, d: FlowData, label: str, out: Path, seed: int) -> Flow
     from adlkit import plotting
 
     res = est.result_
-    metrics: dict[str, Any] = {"data": label, "steps": res.steps, "epochs": len(res.history), "stopped": res.stopped,
-                               "best_epoch": res.best_epoch, "train_seconds": res.train_seconds,
+    metrics: dict[str, Any] = {"data": label, **res.summary(),
                                "steps_per_s": res.steps / max(res.train_seconds, 1e-9),
                                "held_out_nll_nats": -est.score(d.val)}
     if d.kind == "toy":  # the test split, never seen in training or model selection
         metrics["test_nll_nats"] = -est.score(d.test)
-    run = FlowRun(est, metrics, out, [p for p in (out / "best.pt", out / "last.pt") if p.is_file()])
+    run = FlowRun(est, metrics, out, RunReport.checkpoints_in(out))
     run.files.append(plotting.training_curve(res.history, out / "curve.png", best_epoch=res.best_epoch))
     if d.kind == "digits":
         from adlkit.data import digits as dg

@@ -64,6 +64,12 @@ class TrainResult:
     checkpoint_dir: Path | None = None
     train_seconds: float = 0.0  # wall time spent in training steps (excludes evaluation)
 
+    def summary(self) -> dict[str, Any]:
+        """What a run's ``metrics.json`` reports of the training: ``steps``, ``epochs``,
+        ``stopped``, ``best_epoch``, ``train_seconds``."""
+        return {"steps": self.steps, "epochs": len(self.history), "stopped": self.stopped,
+                "best_epoch": self.best_epoch, "train_seconds": self.train_seconds}
+
 
 @dataclass
 class StepContext:

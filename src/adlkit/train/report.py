@@ -20,6 +20,11 @@ class RunReport:
     out: Path | None = None
     files: list[Path] = field(default_factory=list)
 
+    @staticmethod
+    def checkpoints_in(out: Path) -> list[Path]:
+        """The loop's checkpoints ``best.pt`` and ``last.pt`` that exist in ``out``, in that order."""
+        return [p for p in (out / "best.pt", out / "last.pt") if p.is_file()]
+
     def write_metrics(self, name: str = "metrics.json") -> Path | None:
         """Write :attr:`metrics` as JSON into :attr:`out` (if any) and list the file."""
         if self.out is None:

@@ -87,14 +87,13 @@ def train_vae(
     log(f"estimating the test log-likelihood by importance sampling (k = {n_importance}) ...")
     iwae = vae.score_samples(X_test)
     elbo = np.mean([vae.elbo(X_test, random_state=seed + r).mean() for r in range(10)])
-    metrics = {"data": data, "latent_dim": L, "hidden": widths, "seed": seed, "steps": res.steps,
-               "epochs": len(res.history), "stopped": res.stopped, "best_epoch": res.best_epoch,
-               "train_seconds": res.train_seconds, "test_elbo_nats": float(elbo),
+    metrics = {"data": data, "latent_dim": L, "hidden": widths, "seed": seed, **res.summary(),
+               "test_elbo_nats": float(elbo),
                "test_iwae_nats": float(iwae.mean()), "test_iwae_k": n_importance,
                "test_iwae_bits_per_dim": float(-iwae.mean() / (D * np.log(2)))}
     from adlkit.vae import plots
 
-    run = VAERun(vae, metrics, out, [p for p in (out / "best.pt", out / "last.pt") if p.is_file()])
+    run = VAERun(vae, metrics, out, RunReport.checkpoints_in(out))
     run.write_metrics()
     run.files += plots.vae_figures(vae, X_test, out, history=res.history, best_epoch=res.best_epoch, seed=seed,
                                    labels=split.test_labels)
