@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -99,6 +100,24 @@ def image_grid(
     if title:
         fig.suptitle(title)
     return save(fig, path, dpi=120)
+
+
+def samples_figure(X: np.ndarray, path: str | Path, image_shape: Sequence[int] | None = None,
+                   data: np.ndarray | None = None, title: str | None = None) -> Path:
+    """Samples as a person looks at them: a grid of the first 100 images (values clipped to
+    [0, 1]) when ``image_shape`` is given, else a scatter of the first two coordinates (next to
+    ``data`` when given; ``title`` default "samples")."""
+    if image_shape is not None:
+        return image_grid(np.clip(X[:100], 0, 1), path, tuple(image_shape), title=title)
+    return scatter_2d(X[:, :2], path, data=None if data is None else data[:, :2], title=title or "samples")
+
+
+def write_samples(X: np.ndarray, out: str | Path, name: str, **figure: Any) -> list[Path]:
+    """``out/name.npy`` (the samples) and ``out/name.png`` (:func:`samples_figure` with the
+    ``figure`` arguments); returns both paths."""
+    out = Path(out)
+    np.save(out / f"{name}.npy", X)
+    return [out / f"{name}.npy", samples_figure(X, out / f"{name}.png", **figure)]
 
 
 def training_curve(history: Sequence[dict], path: str | Path, ylabel: str = "loss (NLL, nats)",

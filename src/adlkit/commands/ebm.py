@@ -63,17 +63,16 @@ def sample_ebm(
     out: Optional[Path] = typer.Option(None, "--out", "-o"),
 ) -> None:
     """Draw N samples from a trained EBM by Metropolis-adjusted Langevin; write ebm_samples.npy and a plot."""
-    import numpy as np
     import torch
 
-    from adlkit.ebm import plots
+    from adlkit import plotting
+    from adlkit.ebm.plots import SAMPLES_TITLE
 
     module = load_checkpoint(checkpoint, "EBMModule", "EBM")
     out = output_dir(out or checkpoint.parent)
     X = module.sample(n, steps, generator=torch.Generator().manual_seed(seed)).numpy()
-    np.save(out / "ebm_samples.npy", X)
-    p = plots.samples_figure(X, out / "ebm_samples.png")
-    typer.echo(f"wrote {n} samples to {out}/ebm_samples.npy and a plot to {p}")
+    npy, png = plotting.write_samples(X, out, "ebm_samples", title=SAMPLES_TITLE)
+    typer.echo(f"wrote {n} samples to {npy} and a plot to {png}")
 
 
 def register(groups: dict) -> None:

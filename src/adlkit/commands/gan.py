@@ -108,18 +108,15 @@ def sample_gan(
     """Draw N samples from a trained generator; write gan_samples.npy and a plot."""
     model = _load_gan(checkpoint)
     out = output_dir(out or checkpoint.parent)
-    import numpy as np
     import torch
 
     from adlkit import plotting
 
     x = model.sample(n, generator=torch.Generator().manual_seed(seed)).numpy()
-    np.save(out / "gan_samples.npy", x)
     c = model.config
-    if x.ndim == 3:
-        plotting.image_grid(np.clip(x[:100], 0, 1), out / "gan_samples.png", x.shape[1:], title=f"{c.loss} samples")
-    else:
-        plotting.scatter_2d(x[:, :2], out / "gan_samples.png", title=f"{c.loss} samples ({c.target})")
+    images = x.shape[1:] if x.ndim == 3 else None
+    plotting.write_samples(x, out, "gan_samples", image_shape=images,
+                           title=f"{c.loss} samples" if images else f"{c.loss} samples ({c.target})")
     typer.echo(f"wrote {n} samples to {out}/gan_samples.npy and a plot to {out}/gan_samples.png")
 
 

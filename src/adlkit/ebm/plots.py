@@ -7,11 +7,7 @@ from typing import Any
 
 import numpy as np
 
-
-def samples_figure(X: np.ndarray, path: Path, data: np.ndarray | None = None, title: str = "EBM samples (MALA)") -> Path:
-    from adlkit import plotting
-
-    return plotting.scatter_2d(X[:, :2], path, data=data, title=title)
+SAMPLES_TITLE = "EBM samples (MALA)"
 
 
 def ebm_figures(ebm: Any, X_test: np.ndarray, out: Path, history=None, best_epoch=None, seed: int = 0,
@@ -27,5 +23,6 @@ def ebm_figures(ebm: Any, X_test: np.ndarray, out: Path, history=None, best_epoc
     if ebm.n_features_in_ == 2:
         files.append(plotting.density_2d(ebm.score_samples, out / "density.png", data=X_test,
                                          title=f"EBM density (log Z = {ebm.log_z_:.3f}, {ebm.log_z_method_})"))
-    files.append(samples_figure(ebm.sample(n_samples, random_state=seed), out / "samples.png", data=X_test))
+    files.append(plotting.samples_figure(ebm.sample(n_samples, random_state=seed), out / "samples.png", data=X_test,
+                                          title=SAMPLES_TITLE))
     return files

@@ -178,12 +178,5 @@ def write_samples(est: RealNVP, n: int, out: str | Path, seed: int = 0) -> list[
     from adlkit import plotting
     from adlkit.core.paths import prepare_output_dir
 
-    out = prepare_output_dir(out)
-    X = est.sample(n, random_state=seed)
-    np.save(out / "flow_samples.npy", X)
-    shape = est.module_.config.image_shape
-    if shape is not None:
-        png = plotting.image_grid(np.clip(X[:100], 0, 1), out / "flow_samples.png", shape)
-    else:
-        png = plotting.scatter_2d(X[:, :2], out / "flow_samples.png")
-    return [out / "flow_samples.npy", png]
+    return plotting.write_samples(est.sample(n, random_state=seed), prepare_output_dir(out), "flow_samples",
+                                  image_shape=est.module_.config.image_shape)

@@ -103,11 +103,8 @@ def train_vae(
 def write_samples(vae: VAE, n: int, out: str | Path, seed: int = 0, mean: bool = False) -> list[Path]:
     """Draw ``n`` samples from a fitted VAE (``mean``: the decoder means); write
     ``vae_samples.npy`` and ``vae_samples.png`` into ``out``."""
+    from adlkit import plotting
     from adlkit.core.paths import prepare_output_dir
-    from adlkit.vae import plots
 
-    out = prepare_output_dir(out)
-    X = vae.sample(n, random_state=seed, mean=mean)
-    np.save(out / "vae_samples.npy", X)
-    png = plots.samples_figure(X, out / "vae_samples.png", vae.module_.config.image_shape)
-    return [out / "vae_samples.npy", png]
+    return plotting.write_samples(vae.sample(n, random_state=seed, mean=mean), prepare_output_dir(out), "vae_samples",
+                                  image_shape=vae.module_.config.image_shape, title="VAE samples")

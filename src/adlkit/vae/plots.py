@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from adlkit.plotting import save, subplots
-
-
-def samples_figure(X: np.ndarray, path: Path, image_shape: Sequence[int] | None = None, data: np.ndarray | None = None,
-                   title: str = "VAE samples") -> Path:
-    """Image grid (images) or scatter next to the data (2-D)."""
-    from adlkit import plotting
-
-    if image_shape is not None:
-        return plotting.image_grid(np.clip(X[:100], 0, 1), path, tuple(image_shape), title=title)
-    return plotting.scatter_2d(X[:, :2], path, data=None if data is None else data[:, :2], title=title)
 
 
 def reconstructions_figure(vae: Any, X: np.ndarray, path: Path, n: int = 10) -> Path:
@@ -70,10 +59,11 @@ def vae_figures(vae: Any, X_test: np.ndarray, out: Path, history=None, best_epoc
                                              best_epoch=best_epoch))
     if shape is not None:
         files.append(reconstructions_figure(vae, X_test, out / "reconstructions.png"))
-        files.append(samples_figure(vae.sample(100, random_state=seed, mean=True), out / "samples.png", shape,
-                                    title="VAE samples (decoder means)"))
+        files.append(plotting.samples_figure(vae.sample(100, random_state=seed, mean=True), out / "samples.png", shape,
+                                             title="VAE samples (decoder means)"))
     else:
-        files.append(samples_figure(vae.sample(5000, random_state=seed), out / "samples.png", data=X_test))
+        files.append(plotting.samples_figure(vae.sample(5000, random_state=seed), out / "samples.png", data=X_test,
+                                              title="VAE samples"))
         if vae.n_features_in_ == 2:
             files.append(plotting.density_2d(lambda G: vae.score_samples(G, k=200), out / "density.png", data=X_test,
                                              resolution=80, title="VAE density (IWAE, k=200)"))
