@@ -37,7 +37,7 @@ def run_seed(data: str, seed: int, iters: int, every: int, n: int, overrides: di
     run = train_gan("wgan-gp", data, iters=iters, seed=seed, snapshot_every=every, n_snapshot=n,
                     progress=False, **overrides)
     seconds = time.perf_counter() - t0
-    held = registry.load(data, seed, n_train=1, n_val=1, n_test=2 * n).test
+    held = registry.toy_part(data, "test", 2 * n, seed)
     centres, std = toys.mixture_modes(data)
     trace = []
     for step, s in zip(run.snapshot_steps, run.snapshots):

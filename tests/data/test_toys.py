@@ -71,3 +71,12 @@ def test_registry_knows_every_toy_and_digits():
     assert registry.get("digits").image_shape == (8, 8)
     with pytest.raises(ValueError, match="unknown data set"):
         registry.load("mooons")
+
+
+def test_toy_part_is_the_split_load_gives():
+    """One split drawn alone has the same rows as that split of the whole load."""
+    s = registry.load("8gaussians", 4, n_train=30, n_val=20, n_test=40)
+    for part, rows in (("train", s.train), ("val", s.val), ("test", s.test)):
+        assert np.array_equal(registry.toy_part("8gaussians", part, len(rows), 4), rows)
+    with pytest.raises(ValueError, match="toy_part"):
+        registry.toy_part("digits", "test", 10)

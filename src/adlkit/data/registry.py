@@ -62,14 +62,21 @@ class DataSet:
 def _toy_loader(name: str) -> Callable[..., Split]:
     def load(seed: int = 0, n_train: int = 10_000, n_val: int | None = None, n_test: int = 5_000,
              standardize: bool = False) -> Split:
-        from adlkit.data import toys
-
         n_val = max(n_test // 2, 500) if n_val is None else n_val
-        draw = {k: toys.sample(name, n, random_state=seed + SEED_OFFSETS[k], standardize=standardize)
-                for k, n in (("train", n_train), ("val", n_val), ("test", n_test))}
+        draw = {k: toy_part(name, k, n, seed, standardize) for k, n in (("train", n_train), ("val", n_val), ("test", n_test))}
         return Split(name, draw["train"], draw["val"], draw["test"])
 
     return load
+
+
+def toy_part(name: str, part: str, n: int, seed: int = 0, standardize: bool = False) -> np.ndarray:
+    """``n`` points of one split (``part``: "train", "val" or "test") of toy ``name``: the rows
+    :func:`load` gives for that split at that size (e.g. a held-out sample for W1 alone)."""
+    from adlkit.data import toys
+
+    if get(name).kind != "toy" or part not in SEED_OFFSETS:
+        raise ValueError(f"toy_part takes a toy and one of {', '.join(SEED_OFFSETS)}, got {name!r}, {part!r}")
+    return toys.sample(name, n, random_state=seed + SEED_OFFSETS[part], standardize=standardize)
 
 
 def _load_digits(seed: int = 0, **_ignored) -> Split:

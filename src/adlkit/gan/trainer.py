@@ -230,7 +230,7 @@ def evaluate(model: GANModule, target: str | None = None, n: int = 2000, seed: i
         out["w1"] = M.wasserstein1(s, te_u)
         out["w1_floor"] = M.wasserstein1(va_u[: len(te_u)], te_u[: len(va_u)])
         return out
-    held = registry.load(name, seed, n_train=1, n_val=1, n_test=2 * n).test
+    held = registry.toy_part(name, "test", 2 * n, seed)
     s = model.sample(max(n, 10_000), generator=gen).numpy()
     out["w1"] = M.wasserstein1(s[:n], held[:n])
     out["w1_floor"] = M.wasserstein1(held[n:], held[:n])
