@@ -59,7 +59,7 @@ def prepare_output_file(path: str | os.PathLike[str]) -> Path:
     p = Path(path).expanduser()
     if p.is_dir():
         raise OutputPathError(f"{p} is a folder; give a file name")
-    prepare_output_dir(p.parent if str(p.parent) else Path("."))
+    prepare_output_dir(p.parent)
     if p.exists() and not os.access(p, os.W_OK):
         raise OutputPathError(f"cannot write to {p}: permission denied")
     return p
