@@ -39,3 +39,30 @@ def test_sympy_timeout_leaves_no_thread_behind():
     before = _adlkit_threads()
     assert with_timeout(sp.integrate, hard, (x, -sp.oo, sp.oo), timeout=0.3) is TIMED_OUT
     assert _adlkit_threads() == before
+
+
+def test_a_stop_never_lands_in_another_librarys_code():
+    """While the worker runs code of another library (a finalizer or a hook that happens to run
+    in its thread, here a function compiled as a file of site-packages), no stop is sent; it is
+    sent once the worker is back in the guarded code, and the thread ends."""
+    src = ("import time\n"
+           "def hook(seconds, seen):\n"
+           "    end = time.perf_counter() + seconds\n"
+           "    try:\n"
+           "        while time.perf_counter() < end:\n"
+           "            pass\n"
+           "    except BaseException as err:\n"
+           "        seen.append(err)\n"
+           "        raise\n")
+    ns: dict = {}
+    exec(compile(src, "/opt/site-packages/otherlib/hooks.py", "exec"), ns)
+    seen: list = []
+
+    def guarded():
+        ns["hook"](0.6, seen)  # past the time limit, inside another library
+        while True:  # then the computation itself, which the stop ends
+            pass
+
+    before = _adlkit_threads()
+    assert with_timeout(guarded, timeout=0.1) is TIMED_OUT
+    assert seen == [] and _adlkit_threads() == before
