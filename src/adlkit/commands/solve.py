@@ -95,15 +95,41 @@ def solve(
 
 
 def exam(
-    spec: Optional[str] = typer.Argument(None, help="Spec file; default: the bundled exam sheet."),
+    spec: Optional[str] = typer.Argument(None, help="Spec file, or the name of a bundled sheet (see --list); default: the bundled exam sheet."),
     format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the sheet (sheet.md/.txt/.json) and its figures (PNG) into this directory."),
+    list_: bool = typer.Option(False, "--list", help="List the bundled sheets (the seed exam and one per course module) and exit."),
 ) -> None:
-    """Solve the bundled exam sheet (or any spec file) with worked solutions."""
-    from adlkit.solve import bundled_exam_path
+    """Solve the bundled exam sheet, a bundled example sheet by name, or any spec file."""
+    from adlkit.solve import bundled_exam_path, bundled_exams
 
+    sheets = bundled_exams()
+    if list_:
+        _list_sheets(sheets)
+        return
+    if spec is not None and spec != "-" and not Path(spec).exists():
+        if spec not in sheets:
+            _common.fail(f"{spec}: no such file, and no bundled sheet of that name "
+                         f"(bundled: {', '.join(sheets)}; see adlkit exam --list)")
+        spec = str(sheets[spec])
     _run(spec or str(bundled_exam_path()), format, output, out)
+
+
+def _list_sheets(sheets: dict[str, Path]) -> None:
+    """One line per bundled sheet: its name (what ``adlkit exam NAME`` takes), its number of
+    problems and its title."""
+    from adlkit.solve.spec import SpecError, load_spec_file
+
+    width = max(len(n) for n in sheets)
+    for name, path in sheets.items():
+        try:
+            data = load_spec_file(str(path))
+        except SpecError:  # a shipped sheet always reads; say so rather than hide it
+            typer.echo(f"{name.ljust(width)}  (unreadable: {path})")
+            continue
+        n = len(data.get("problems") or [])
+        typer.echo(f"{name.ljust(width)}  {n:3d} problems  {data.get('title') or ''}")
 
 
 def register(groups: dict[str, typer.Typer]) -> None:

@@ -17,11 +17,21 @@ from adlkit.solve.model import Solution, SolvedSheet, Step
 from adlkit.solve.spec import Fields, SpecError
 
 __all__ = ["Solution", "SolvedSheet", "Step", "SpecError", "solve_one", "solve_spec",
-           "validate_spec", "bundled_exam_path"]
+           "validate_spec", "bundled_exam_path", "bundled_exams"]
+
+_EXAMS = Path(__file__).parent / "exams"
+
 
 def bundled_exam_path() -> Path:
     """The exam of the seed sheet, shipped inside the package."""
-    return Path(__file__).parent / "exams" / "seed.yaml"
+    return _EXAMS / "seed.yaml"
+
+
+def bundled_exams() -> dict[str, Path]:
+    """Every spec shipped in the package, by name (the file's stem): ``seed``, the exam of the
+    seed sheet, first, then one example sheet per course module (``module05_flows``, ...)."""
+    paths = sorted(_EXAMS.glob("*.yaml"), key=lambda q: (q.stem != "seed", q.stem))
+    return {q.stem: q for q in paths}
 
 
 def validate_spec(data: dict[str, Any]) -> tuple[str, list[tuple[str, str, dict[str, Any]]]]:

@@ -8,25 +8,25 @@ solve, statement, answer keys, slips, figures and example). Dispatch is by name 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
-from adlkit.solve.unit import ProblemType
+from adlkit.solve import problems
+from adlkit.solve.unit import COURSE_MODULES, ProblemType
 
-# The modules of the problem types (imported on first use of the registry), in the order
-# `adlkit types` will list them.
-PROBLEM_MODULES = [
-    "adlkit.solve.problems.coupling",
-    "adlkit.solve.problems.bernoulli_mle",
-    "adlkit.solve.problems.word2vec",
-    "adlkit.solve.problems.concept",
-    "adlkit.solve.problems.lipschitz",
-    "adlkit.solve.problems.wasserstein",
-    "adlkit.solve.problems.kl",
-    "adlkit.solve.problems.jsd",
-    "adlkit.solve.problems.partition_function",
-    "adlkit.solve.problems.optimal_discriminator",
-    "adlkit.solve.problems.vae_loss",
-]
+# The modules of the problem types: every module of the package adlkit.solve.problems (a new
+# type is a new file there and nothing else). `problem_types()` orders the units by course module,
+# then by name.
+PROBLEM_MODULES = sorted(
+    f"{problems.__name__}.{info.name}" for info in pkgutil.iter_modules(problems.__path__)
+    if not info.name.startswith("_")
+)
 _PROBLEMS: dict[str, ProblemType] = {}
+
+
+def _order(item: tuple[str, ProblemType]) -> tuple[bool, int, str]:
+    """By course module, then name; a type asked in every module (``concept``) last."""
+    name, unit = item
+    return (len(unit.modules) == len(COURSE_MODULES), min(unit.modules), name)
 
 
 def problem_types() -> dict[str, ProblemType]:
@@ -38,7 +38,7 @@ def problem_types() -> dict[str, ProblemType]:
             if unit.name in units:
                 raise ValueError(f"problem type {unit.name!r} defined twice")
             units[unit.name] = unit
-        _PROBLEMS.update(units)
+        _PROBLEMS.update(sorted(units.items(), key=_order))
     return _PROBLEMS
 
 

@@ -22,6 +22,21 @@ from adlkit.solve.spec import Fields
 if TYPE_CHECKING:
     from adlkit.solve.slips import SlipRule
 
+#: The eleven modules of the course, by number (CONTRACT.md, "Course types").
+COURSE_MODULES: dict[int, str] = {
+    1: "introduction",
+    2: "PCA variants",
+    3: "autoencoders",
+    4: "autoregressive models",
+    5: "normalizing flows",
+    6: "variational inference",
+    7: "GANs",
+    8: "diffusion",
+    9: "energy- and score-based models",
+    10: "language modelling",
+    11: "time series",
+}
+
 #: A figure: (solution, validated parameters, output directory) -> {name: PNG file name}.
 FigureFn = Callable[[Solution, Params, Path], dict[str, str]]
 #: How an answer in nats reads when its logs are taken in another base: (answers, ln b) -> value.
@@ -46,7 +61,8 @@ class ProblemType:
       reads in another log base (for the log-base slips);
     - ``slips``: the mistaken conventions ``adlkit check`` re-solves with, in the order tried;
     - ``figures``: what ``--out DIR`` draws; ``example``: raw parameters, as a spec gives them;
-    - ``marked``: False when the answers are prose, which ``adlkit check`` does not mark.
+    - ``marked``: False when the answers are prose, which ``adlkit check`` does not mark;
+    - ``modules``: the course modules (1..11, see :data:`COURSE_MODULES`) whose papers ask it.
     """
 
     name: str
@@ -61,8 +77,11 @@ class ProblemType:
     slips: tuple[SlipRule, ...] = ()
     figures: tuple[FigureFn, ...] = ()
     marked: bool = True
+    modules: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
+        if not self.modules or any(m not in COURSE_MODULES for m in self.modules):
+            raise ValueError(f"problem type {self.name!r}: modules must be course module numbers 1..11")
         names = [p.name for p in self.parameters]
         if len(set(names)) != len(names):
             raise ValueError(f"problem type {self.name!r}: a parameter is listed twice")

@@ -149,4 +149,5 @@ UNIT = ProblemType(
     slips=LOG_BASES,
     figures=(figure,),
     example={"images": [[[1, 1], [1, 1]], [[0, 1], [0, 0]], [[1, 0], [1, 1]], [[0, 0], [1, 0]]]},
+    modules=(4,),
 )

@@ -294,5 +294,6 @@ UNIT = ProblemType(
     slips=(*LOG_BASES, LOG_DET_TERM_FORGOTTEN),
     figures=(figure,),
     example={"x": [1, 1], "s": "0.5*x1", "t": "2*x1 + 1"},
+    modules=(5,),
 )
 

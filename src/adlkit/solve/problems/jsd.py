@@ -80,4 +80,5 @@ UNIT = ProblemType(
     slips=(variance_as_std("p", "q"), *LOG_BASES),
     figures=(two_gaussian_figure("JSD(p||q) = {jsd:.4f} nats"),),
     example={"p": "N(3, 2)", "q": "N(4, 1)"},
+    modules=(7,),
 )

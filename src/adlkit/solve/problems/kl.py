@@ -98,4 +98,5 @@ UNIT = ProblemType(
            *LOG_BASES),
     figures=(two_gaussian_figure("KL(p||q) = {kl_pq:.4f},  KL(q||p) = {kl_qp:.4f}"),),
     example={"p": "N(3, 2)", "q": "N(4, 1)"},
+    modules=(6,),
 )

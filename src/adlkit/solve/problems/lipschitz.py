@@ -174,4 +174,5 @@ UNIT = ProblemType(
     answers=("constant", "is_lipschitz", "wgan_ok", "attained"),
     figures=(figure,),
     example={"f": "x^2", "domain": [-1, 1]},
+    modules=(7,),
 )

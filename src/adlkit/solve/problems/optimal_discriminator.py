@@ -160,4 +160,5 @@ UNIT = ProblemType(
                    "p_data", "p_g", ("values",))),
     figures=(figure,),
     example={"p_data": "N(3, 2)", "p_g": "N(4, 1)", "at": [1, 2, 3, 4, 5, 6]},
+    modules=(7,),
 )

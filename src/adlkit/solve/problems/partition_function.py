@@ -150,4 +150,5 @@ UNIT = ProblemType(
     answers=("Z", "Z_exact", "Z_numeric", "normalizable"),
     figures=(figure,),
     example={"f": "exp(-(x - 2.5)^2/9)"},
+    modules=(9,),
 )

@@ -157,4 +157,5 @@ UNIT = ProblemType(
     nats={**in_nats("kl"), "total": lambda a, ln: a["reconstruction"] + a["kl"] / ln},
     slips=(*LOG_BASES, MSE_WITHOUT_HALF),
     example={"x": 1.0, "x_hat": 0.8, "mu": 1.0, "logvar": -0.5, "reconstruction": "half_mse"},
+    modules=(3, 6),
 )

@@ -160,4 +160,5 @@ UNIT = ProblemType(
     slips=(variance_as_std("a", "b"),),
     figures=(figure,),
     example={"p": 2, "a": "N(3, 2)", "b": "N(4, 1)"},
+    modules=(7,),
 )

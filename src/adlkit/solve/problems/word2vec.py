@@ -162,4 +162,5 @@ UNIT = ProblemType(
              "skipgram_training_set", "cbow_training_set_size", "skipgram_training_set_size"),
     slips=(WINDOW_ONE_SIDED,),
     example={"length": 5, "window": 3, "dim": 4},
+    modules=(10,),
 )
