@@ -243,6 +243,14 @@ class Fields:
         b = self.number(p.name, v["beta"], minimum=1)
         return INVALID if INVALID in (a, b) else (float(a), float(b))
 
+    def _read_structured(self, p: Param, v: Any) -> Any:
+        """A list or a mapping, copied; what it holds is checked by the type's ``parse``."""
+        import copy
+
+        if not isinstance(v, (list, dict)):
+            return self.error(p.name, f"must be a list or a mapping, got {v!r}")
+        return copy.deepcopy(v)
+
 
 _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "number": Fields._read_number,
@@ -257,6 +265,7 @@ _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "domain": Fields._read_domain,
     "images": Fields._read_images,
     "beta_prior": Fields._read_beta_prior,
+    "structured": Fields._read_structured,
 }
 assert set(_READERS) == set(KINDS), "every kind of the schema has a reader"
 

@@ -61,7 +61,8 @@ from torch import Tensor, nn
 from adlkit.core.config import ModelConfig
 from adlkit.divergences import kl_normal_std_normal
 from adlkit.networks import mlp
-from adlkit.vae.terms import gaussian_log_density, reconstruction_nll
+from adlkit.vae.terms import gaussian_log_density, iwae_bound, reconstruction_nll
+from adlkit.vae.terms import reparameterize as _reparameterize
 
 LIKELIHOODS = ("bernoulli", "gaussian")
 
@@ -180,7 +181,7 @@ class VAEModule(nn.Module):
         """:math:`z = \\mu + \\exp(\\tfrac12\\log\\sigma^2)\\,\\varepsilon`; with ``n``, shape (n, N, L)."""
         shape = mu.shape if n is None else (n, *mu.shape)
         eps = torch.randn(shape, dtype=mu.dtype, device=mu.device)
-        return mu + torch.exp(0.5 * logvar) * eps
+        return _reparameterize(mu, logvar, eps)
 
     def reconstruction(self, x: Tensor, z: Tensor) -> Tensor:
         """:math:`-\\log p(x\\mid z)` summed over dimensions; ``z`` (..., N, L) -> (..., N)."""
@@ -224,7 +225,7 @@ class VAEModule(nn.Module):
             m = min(chunk, k - done)
             parts.append(torch.logsumexp(self.log_weights(x, m), dim=0))
             done += m
-        return torch.logsumexp(torch.stack(parts), dim=0) - math.log(k)
+        return iwae_bound(torch.stack(parts), dim=0, k=k)
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None, mean: bool = False) -> Tensor:

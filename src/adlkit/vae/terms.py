@@ -8,7 +8,11 @@ to the library functions that the worked-solution engine uses for ``vae_loss`` (
 - :func:`reconstruction_nll`: :math:`-\log p(x\mid z)` summed over the data dimensions,
   by the ``bce`` (Bernoulli decoder) or ``half_mse`` (Gaussian decoder) convention;
 - :func:`gaussian_log_density`: :math:`\log\mathcal N(z; \mu, \operatorname{diag} e^{\log\sigma^2})`
-  (for the importance weights of the IWAE bound).
+  (for the importance weights of the IWAE bound);
+- :func:`reparameterize`: :math:`z = \mu + e^{\frac12\log\sigma^2}\varepsilon` for a given
+  :math:`\varepsilon` (the model draws it; the solver's ``reparameterization`` passes it);
+- :func:`elbo_estimate` and :func:`iwae_bound`: the mean log-weight and the log of the mean
+  weight over k importance samples (the model's ``elbo``/``iwae`` and the solver's ``elbo``).
 
 All return one value per example: shape ``x.shape[:-1]`` (the last axis is summed).
 """
@@ -59,3 +63,29 @@ def reconstruction_nll(x: Tensor, out: Tensor, likelihood: str, log_std: Tensor 
 def gaussian_log_density(z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
     r""":math:`\log\mathcal N(z; \mu, \operatorname{diag} e^{\log\sigma^2})`, summed over the last axis."""
     return -0.5 * (_LOG_2PI + logvar + (z - mu) ** 2 * torch.exp(-logvar)).sum(-1)
+
+
+def std_from_logvar(logvar: Tensor) -> Tensor:
+    r""":math:`\sigma = e^{\frac12\log\sigma^2}` (the encoder outputs log-variances)."""
+    return torch.exp(0.5 * logvar)
+
+
+def reparameterize(mu: Tensor, logvar: Tensor, eps: Tensor) -> Tensor:
+    r"""The reparameterisation trick :math:`z = \mu + \sigma\odot\varepsilon`,
+    :math:`\sigma = e^{\frac12\log\sigma^2}`, for a given standard-normal :math:`\varepsilon`
+    (broadcast against ``mu``)."""
+    return mu + std_from_logvar(logvar) * eps
+
+
+def elbo_estimate(log_weights: Tensor, dim: int = 0) -> Tensor:
+    r"""The k-sample ELBO estimate: the mean over ``dim`` of the log-weights
+    :math:`\log w_i = \log p(x\mid z_i) + \log p(z_i) - \log q(z_i\mid x)`."""
+    return log_weights.mean(dim)
+
+
+def iwae_bound(log_weights: Tensor, dim: int = 0, k: int | None = None) -> Tensor:
+    r"""The IWAE bound :math:`\log\frac1k\sum_i w_i = \operatorname{logsumexp}_i \log w_i - \log k`
+    (stable: logsumexp subtracts the largest log-weight). ``k`` defaults to the size of ``dim``;
+    pass it when ``log_weights`` are already log-sums of chunks of the k samples."""
+    k = log_weights.shape[dim] if k is None else k
+    return torch.logsumexp(log_weights, dim=dim) - math.log(k)
