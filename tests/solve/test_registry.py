@@ -34,6 +34,10 @@ CONTRACT_ANSWERS = {
     "optimal_discriminator": {"values", "formula"},
     "vae_loss": {"reconstruction", "kl", "total"},
     "concept": {"summary"},
+    "network_params": {"total_parameters", "layers", "output_shape", "warnings"},
+    "reparameterization": {"std", "z"},
+    "elbo": {"elbo", "iwae", "k", "log_weights"},
+    "bits_per_dim": {"bits_per_dim", "nats_per_dim"},
 }
 UNITS = problem_types()
 TYPES = sorted(UNITS)
