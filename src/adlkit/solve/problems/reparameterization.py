@@ -125,7 +125,8 @@ def solve(pid: str, p: dict[str, Any]) -> Solution:
     how = {"logvar": (r"\sigma = e^{\frac12\log\sigma^2}", lambda g: rf"e^{{{fmt(g)}/2}}"),
            "var": (r"\sigma = \sqrt{\sigma^2}", lambda g: rf"\sqrt{{{fmt(g)}}}"),
            "std": (r"\sigma \text{ is given}", lambda g: fmt(g))}[s]
-    sol.step(f"Standard deviation from the {_WORDS[s]}", formula=how[0],
+    sol.step("The standard deviation is given" if s == "std" else f"Standard deviation from the {_WORDS[s]}",
+             formula=how[0],
              substituted=", ".join(how[1](float(g)) for g in given), value=_vtext(std))
     mus, es = np.atleast_1d(p["mu"]), np.atleast_1d(p["eps"])
     stds = np.broadcast_to(std, mus.shape)
