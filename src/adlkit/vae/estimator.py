@@ -54,6 +54,8 @@ class VAE(DensityEstimator):
         image_shape: Sequence[int] | None = None,
         checkpoint_dir: str | None = None,
         progress: bool = False,
+        architecture: str = "mlp",
+        channels: Sequence[int] = (32, 64),
     ):
         self.latent_dim = latent_dim
         self.hidden = hidden
@@ -72,6 +74,8 @@ class VAE(DensityEstimator):
         self.image_shape = image_shape
         self.checkpoint_dir = checkpoint_dir
         self.progress = progress
+        self.architecture = architecture
+        self.channels = channels
 
     def _likelihood_for(self, X: np.ndarray) -> str:
         if self.likelihood == "auto":
@@ -95,6 +99,7 @@ class VAE(DensityEstimator):
             dim=Xt.shape[1], latent_dim=self.latent_dim, hidden=self.hidden, likelihood=lik,
             decoder_std=self.decoder_std, beta=self.beta,
             warmup_steps=int(self.warmup_epochs) * steps_per_epoch, lr=self.lr, image_shape=self.image_shape,
+            architecture=self.architecture, channels=self.channels,
         )
         torch.manual_seed(self.random_state)
         module = VAEModule.from_config(config).to(dt)
@@ -116,6 +121,7 @@ class VAE(DensityEstimator):
         c = module.config
         est = cls(latent_dim=c.latent_dim, hidden=c.hidden, likelihood=c.likelihood, decoder_std=c.decoder_std,
                   beta=c.beta, lr=c.lr, image_shape=c.image_shape, n_importance=n_importance,
+                  architecture=c.architecture, channels=c.channels,
                   random_state=random_state,
                   dtype="float64" if next(module.parameters()).dtype == torch.float64 else "float32")
         est.module_, est.n_features_in_, est.likelihood_ = module.eval(), c.dim, c.likelihood

@@ -65,6 +65,7 @@ from adlkit.vae.terms import gaussian_log_density, iwae_bound, reconstruction_nl
 from adlkit.vae.terms import reparameterize as _reparameterize
 
 LIKELIHOODS = ("bernoulli", "gaussian")
+ARCHITECTURES = ("mlp", "conv")
 
 
 @dataclass
@@ -84,7 +85,12 @@ class VAEConfig(ModelConfig):
         lr: Adam learning rate used by :meth:`VAEModule.configure_optimizers`.
         eval_samples: importance samples of the held-out loss used for early stopping
             (1 = the negative ELBO).
-        image_shape: (H, W) of image data, for plots.
+        image_shape: (H, W) of image data, for plots (and the convolutional networks).
+        architecture: "mlp" (the default) or "conv": a convolutional encoder and decoder built
+            from a layer list by :func:`adlkit.networks.build` (:mod:`adlkit.vae.conv`; needs
+            ``image_shape`` with even sides, D = H W); ``hidden[0]`` (if any) is then the width of
+            the dense layer between the convolutions and the code.
+        channels: the two convolutions' channels of the "conv" architecture.
     """
 
     dim: int
@@ -97,6 +103,8 @@ class VAEConfig(ModelConfig):
     lr: float = 1e-3
     eval_samples: int = 1
     image_shape: Sequence[int] | None = None
+    architecture: str = "mlp"
+    channels: Sequence[int] = (32, 64)
 
     def __post_init__(self) -> None:
         if self.likelihood not in LIKELIHOODS:
@@ -113,6 +121,13 @@ class VAEConfig(ModelConfig):
         self.beta, self.warmup_steps, self.lr = float(self.beta), int(self.warmup_steps), float(self.lr)
         self.eval_samples = int(self.eval_samples)
         self.image_shape = None if self.image_shape is None else tuple(int(s) for s in self.image_shape)
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
+        self.channels = tuple(int(c) for c in self.channels)
+        if self.architecture == "conv":
+            from adlkit.vae.conv import check_conv_config
+
+            check_conv_config(self)
 
 
 class VAEModule(nn.Module):
@@ -121,16 +136,23 @@ class VAEModule(nn.Module):
 
     Networks (:func:`adlkit.networks.mlp`, ReLU): ``encoder`` D -> hidden -> 2 x latent_dim
     (mean and log-variance), ``decoder`` latent_dim -> reversed(hidden) -> D (2 x D for a
-    Gaussian decoder with a learned std).
+    Gaussian decoder with a learned std); with ``architecture="conv"`` both are convolutional
+    networks from :mod:`adlkit.vae.conv` with the same inputs and outputs.
     """
 
     def __init__(self, dim: int, **options: Any):
         super().__init__()
         self.config = c = VAEConfig(dim, **options)
         h = list(c.hidden)
-        self.encoder = mlp([c.dim, *h, 2 * c.latent_dim])
         learned_std = c.likelihood == "gaussian" and c.decoder_std is None
-        self.decoder = mlp([c.latent_dim, *reversed(h), (2 if learned_std else 1) * c.dim])
+        if c.architecture == "conv":
+            from adlkit.vae.conv import conv_decoder, conv_encoder
+
+            self.encoder = conv_encoder(c)
+            self.decoder = conv_decoder(c, 2 if learned_std else 1)
+        else:
+            self.encoder = mlp([c.dim, *h, 2 * c.latent_dim])
+            self.decoder = mlp([c.latent_dim, *reversed(h), (2 if learned_std else 1) * c.dim])
         # optimisation steps taken (drives the KL warm-up; saved, so resuming continues the ramp)
         self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))
 
