@@ -287,6 +287,23 @@ def find_slip(problem: Problem, key: str, given: Any, answers: dict[str, Any], t
     return None
 
 
+def known_slips(problem: Problem, key: str, answers: dict[str, Any], tol: Tolerance) -> list[Slip]:
+    """Every slip of the problem's type that gives answer ``key`` a value other than the right
+    one, in the order :func:`find_slip` tries them, each value once (the exports' 0 % answers)."""
+    unit = problem_types()[problem["type"]]
+    out: list[Slip] = []
+    for rule in unit.slips:
+        if rule.keys and key not in rule.keys:
+            continue
+        for detail, value in rule.candidates(problem, key, answers, unit):
+            if value is None or matches(value, answers.get(key), tol):
+                continue
+            if any(matches(value, s.value, tol) for s in out):
+                continue
+            out.append(Slip(rule.name, rule.label, f"{detail}: {show(value)}", value))
+    return out
+
+
 # -- the whole check ----------------------------------------------------------------------------
 def _read_answers(data: Any, source: str) -> tuple[dict[str, dict[str, Any]], Tolerance | None]:
     errors: list[str] = []

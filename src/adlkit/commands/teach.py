@@ -92,6 +92,48 @@ def variants(
         typer.echo(f"wrote {output} ({len(out['problems'])} problems)", err=True)
 
 
+def export(
+    spec: str = typer.Argument(..., help="Spec file (YAML or JSON; '-' reads standard input), or a bundled sheet's name."),
+    to: ExportFormat = typer.Option(..., "--to", help="moodle (Moodle XML), qti (QTI 2.1 zip) or pdf."),
+    answers: bool = typer.Option(False, "--answers", help="pdf: the answer key with worked solutions, not only the questions."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Output file (default: quiz.xml, quiz-qti.zip or sheet.pdf)."),
+) -> None:
+    """A Moodle XML quiz, a QTI 2.1 package or a printable PDF of a spec's problems."""
+    from adlkit.export import FORMATS, build_quiz
+    from adlkit.solve.spec import SpecError
+
+    default, binary = FORMATS[to.value]
+    if answers and to is not ExportFormat.pdf:
+        _common.fail("--answers: only for --to pdf (Moodle and QTI carry the worked solutions as feedback)")
+    output = _common.output_file(output if output is not None else Path(default))
+    data = _load_spec(spec)
+    try:
+        quiz = build_quiz(data)
+    except SpecError as err:
+        _spec_errors(err.messages)
+    if to is ExportFormat.moodle:
+        from adlkit.export.moodle import to_moodle
+
+        content: str | bytes = to_moodle(quiz)
+    elif to is ExportFormat.qti:
+        from adlkit.export.qti import to_qti
+
+        content = to_qti(quiz)
+    else:
+        from adlkit.export.pdf import PDFError, to_pdf
+
+        try:
+            content = to_pdf(quiz, answers)
+        except PDFError as err:
+            _common.fail(str(err))
+    if binary:
+        output.write_bytes(content)  # type: ignore[arg-type]
+    else:
+        output.write_text(content, encoding="utf-8")  # type: ignore[arg-type]
+    typer.echo(f"wrote {output} ({len(quiz.questions)} questions)", err=True)
+
+
 def register(groups: dict[str, typer.Typer]) -> None:
     groups["app"].command("types")(types)
     groups["app"].command("variants")(variants)
+    groups["app"].command("export")(export)
