@@ -345,15 +345,21 @@ def load_answers(path: str | Path) -> tuple[dict[str, dict[str, Any]], Tolerance
     return _read_answers(read_yaml_file(path, AnswersError), str(path))
 
 
-def check_answers(answers: dict[str, dict[str, Any]], exam: str | Path | None = None,
+def check_answers(answers: dict[str, dict[str, Any]], exam: str | Path | dict[str, Any] | None = None,
                   tolerance: Tolerance | None = None) -> Report:
     """Compare ``answers`` (problem id -> answer key -> value) with the engine's solutions of
-    ``exam`` (a spec file; default the bundled exam). Raises :class:`AnswersError` for an
-    unknown id or key or a value of the wrong kind, and :class:`adlkit.solve.SpecError` for an
-    invalid exam."""
+    ``exam`` (a spec file, or a spec already read as a dict; default the bundled exam). Raises
+    :class:`AnswersError` for an unknown id or key or a value of the wrong kind, and
+    :class:`adlkit.solve.SpecError` for an invalid exam."""
     tol = tolerance or Tolerance()
-    exam_path = Path(exam) if exam is not None else bundled_exam_path()
-    spec = load_spec_file(exam_path)
+    if isinstance(exam, dict):
+        spec = exam
+        if not isinstance(spec.get("problems"), list):
+            from adlkit.solve import validate_spec
+
+            validate_spec(spec)  # raises SpecError naming what is missing
+    else:
+        spec = load_spec_file(Path(exam) if exam is not None else bundled_exam_path())
     sheet = solve_spec(spec)
     raw = {sol.id: dict(prob, id=sol.id) for sol, prob in zip(sheet.results, spec["problems"])}
     solved = {sol.id: sol for sol in sheet.results}
@@ -379,7 +385,7 @@ def check_answers(answers: dict[str, dict[str, Any]], exam: str | Path | None = 
             checks.append((pid, key, given))
     if errors:
         raise AnswersError(errors)
-    name = "the bundled exam" if exam is None else str(exam)
+    name = "the bundled exam" if exam is None else "the given exam" if isinstance(exam, dict) else str(exam)
     report = Report(name, tol)
     for pid, key, given in checks:
         right = solved[pid].answers[key]

@@ -133,7 +133,30 @@ def export(
     typer.echo(f"wrote {output} ({len(quiz.questions)} questions)", err=True)
 
 
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (default: this machine only)."),
+    port: int = typer.Option(8000, "--port", help="Port."),
+    workers: int = typer.Option(2, "--workers", help="Solver worker processes."),
+    time_limit: float = typer.Option(10.0, "--time-limit", help="Seconds a request's solving may take (then 503)."),
+) -> None:
+    """A local web app: pick a type, fill its form, see the worked solution, check an answer,
+    draw variants, download exports; and the JSON API (/api/types, /api/solve, /api/check)."""
+    if not 0 < port < 65536:
+        _common.fail(f"--port: must be 1..65535, got {port}")
+    if workers < 1:
+        _common.fail(f"--workers: must be at least 1, got {workers}")
+    if not time_limit > 0:
+        _common.fail(f"--time-limit: must be > 0, got {time_limit:g}")
+    import uvicorn
+
+    from adlkit.serve import create_app
+
+    typer.echo(f"adlkit serve: http://{host}:{port}/ ({workers} solver worker(s), time limit {time_limit:g} s)", err=True)
+    uvicorn.run(create_app(workers, time_limit), host=host, port=port, log_level="warning")
+
+
 def register(groups: dict[str, typer.Typer]) -> None:
     groups["app"].command("types")(types)
     groups["app"].command("variants")(variants)
     groups["app"].command("export")(export)
+    groups["app"].command("serve")(serve)
