@@ -68,7 +68,7 @@ class SolverPool:
                 raise WorkerCrash("the solver process stopped")
             answer = json.loads(line)
             ok = True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise JobTimeout(f"the problem was not solved within the time limit of {self.time_limit:g} s") from None
         except (OSError, ValueError) as err:
             raise WorkerCrash(f"the solver process failed: {type(err).__name__}") from None
