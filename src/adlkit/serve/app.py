@@ -326,7 +326,7 @@ def create_app(workers: int = 2, time_limit: float = 10.0) -> Starlette:
         try:
             yield
         finally:
-            app.state.pool.close()
+            await app.state.pool.aclose()
 
     app = Starlette(routes=[
         Route("/", index, methods=["GET"]),

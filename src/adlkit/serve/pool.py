@@ -85,22 +85,23 @@ class SolverPool:
 
     async def _replace(self, proc: asyncio.subprocess.Process) -> None:
         self._all.discard(proc)
-        _kill(proc)
+        await _stop(proc)
         with_new = await _spawn()
         self._all.add(with_new)
         if self._idle is not None:
             self._idle.put_nowait(with_new)
 
-    def close(self) -> None:
-        for proc in self._all:
-            _kill(proc)
-        self._all.clear()
-        self._idle = None
+    async def aclose(self) -> None:
+        """Stop every worker and wait for it, on the loop that started it."""
+        procs, self._all, self._idle = list(self._all), set(), None
+        await asyncio.gather(*(_stop(p) for p in procs))
 
 
-def _kill(proc: asyncio.subprocess.Process) -> None:
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    """Kill a worker and reap it, so its pipes close while the loop still runs."""
     if proc.returncode is None:
         try:
             proc.kill()
         except ProcessLookupError:
             pass
+    await proc.wait()
