@@ -36,6 +36,8 @@ BAD_OUTPUT = {
     "corpus parallel": ["-o", BAD],
     "explain wgan-gp": ["--cache", f"{BAD}/x.json"],
     "explain optimal-discriminator": ["--plot", f"{BAD}/x.png"],
+    "variants": [SEED, "-n", "2", "-o", f"{BAD}/v.yaml"],
+    "export": [SEED, "--to", "moodle", "-o", f"{BAD}/quiz.xml"],
 }
 #: command -> arguments that hand it a file that is not what it reads
 BAD_INPUT = {
@@ -45,7 +47,7 @@ BAD_INPUT = {
 }
 #: commands that write nothing and read no model file of their own (their input errors are
 #: tested with their families: spec and answers files in tests/solve and tests/test_check.py)
-NO_PATHS = {"check", "explain glove-vs-word2vec"}
+NO_PATHS = {"check", "explain glove-vs-word2vec", "types", "serve"}
 
 
 def _commands() -> set[str]:

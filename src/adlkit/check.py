@@ -11,6 +11,12 @@ A number is right when ``|given - right| <= max(abs, rel * |right|)``; lists are
 element by element (a list of non-numbers, such as a training set, in any order); text by
 value when both sides are constant expressions (``3*sqrt(pi)``), else word for word.
 
+Partial credit: each answer key scores out of 1 (:func:`credit`): 1 when right; for a wrong list
+or matrix of numbers, the fraction of its entries that are right; for a wrong list of other
+items (a training set), the fraction of the right items it holds, each once, over the longer of
+the two lists; for a mapping, the mean credit of its keys; else 0. The report gives each key's
+``score`` and ``max_score`` and their sums.
+
 Each wrong answer gets the right value and, where one of the known slips explains it, the slip
 named. A slip is detected by RE-SOLVING the problem with the mistaken convention through the
 same engine (the Gaussian's variance read as a standard deviation, p and q swapped, the window
@@ -78,10 +84,13 @@ class Verdict:
     right: Any
     correct: bool
     slip: Slip | None = None
+    score: float = 0.0
+    max_score: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "key": self.key, "correct": self.correct, "given": jsonable(self.given),
-                "right": jsonable(self.right), "slip": self.slip.to_dict() if self.slip else None}
+                "right": jsonable(self.right), "slip": self.slip.to_dict() if self.slip else None,
+                "score": self.score, "max_score": self.max_score}
 
 
 @dataclass
@@ -98,9 +107,18 @@ class Report:
     def all_right(self) -> bool:
         return all(v.correct for v in self.verdicts)
 
+    @property
+    def score(self) -> float:
+        return round(sum(v.score for v in self.verdicts), 6)
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(v.max_score for v in self.verdicts))
+
     def to_dict(self) -> dict[str, Any]:
         return {"exam": self.exam, "tolerance": {"rel": self.tolerance.rel, "abs": self.tolerance.abs},
                 "right": self.n_right, "total": len(self.verdicts), "all_right": self.all_right,
+                "score": self.score, "max_score": self.max_score,
                 "results": [v.to_dict() for v in self.verdicts]}
 
     def render_text(self) -> str:
@@ -113,11 +131,14 @@ class Report:
                 lines.append(f"  right  {name}  {show(v.given)}")
                 continue
             lines.append(f"  WRONG  {name}  given {show(v.given)}, right {show(v.right)}")
+            if v.score > 0:
+                lines.append(f"         partial credit: {v.score:.3g} of {v.max_score:g}")
             if v.slip:
                 lines.append(f"         slip: {v.slip.label}")
                 lines.append(f"               {v.slip.detail}")
         lines.append("")
         lines.append(f"{self.n_right} of {len(self.verdicts)} right.")
+        lines.append(f"score: {self.score:.4g} of {self.max_score:g}")
         return "\n".join(lines) + "\n"
 
 
@@ -193,6 +214,32 @@ def matches(given: Any, right: Any, tol: Tolerance) -> bool:
     return given == right
 
 
+def credit(given: Any, right: Any, tol: Tolerance) -> float:
+    """The partial credit, in [0, 1], of ``given`` for the answer ``right`` (module docstring)."""
+    if matches(given, right, tol):
+        return 1.0
+    right = jsonable(right)
+    if isinstance(right, list) and isinstance(given, list) and right:
+        flat_r = list(_flat(right))
+        if any(_is_num(a) for a in flat_r):
+            flat_g = list(_flat(given))
+            if len(flat_g) != len(flat_r):
+                return 0.0
+            return sum(matches(g, a, tol) for g, a in zip(flat_g, flat_r)) / len(flat_r)
+        pool = [_canon(a) for a in right]
+        hits = 0
+        for g in given:
+            c = _canon(g)
+            if c in pool:
+                pool.remove(c)
+                hits += 1
+        return hits / max(len(right), len(given))
+    if isinstance(right, dict) and isinstance(given, dict) and right:
+        by_name = {str(k): v for k, v in given.items()}
+        return sum(credit(by_name[k], v, tol) if k in by_name else 0.0 for k, v in right.items()) / len(right)
+    return 0.0
+
+
 def _key(d: dict, k: str) -> Any:
     return next(x for x in d if str(x) == k)
 
@@ -240,6 +287,23 @@ def find_slip(problem: Problem, key: str, given: Any, answers: dict[str, Any], t
     return None
 
 
+def known_slips(problem: Problem, key: str, answers: dict[str, Any], tol: Tolerance) -> list[Slip]:
+    """Every slip of the problem's type that gives answer ``key`` a value other than the right
+    one, in the order :func:`find_slip` tries them, each value once (the exports' 0 % answers)."""
+    unit = problem_types()[problem["type"]]
+    out: list[Slip] = []
+    for rule in unit.slips:
+        if rule.keys and key not in rule.keys:
+            continue
+        for detail, value in rule.candidates(problem, key, answers, unit):
+            if value is None or matches(value, answers.get(key), tol):
+                continue
+            if any(matches(value, s.value, tol) for s in out):
+                continue
+            out.append(Slip(rule.name, rule.label, f"{detail}: {show(value)}", value))
+    return out
+
+
 # -- the whole check ----------------------------------------------------------------------------
 def _read_answers(data: Any, source: str) -> tuple[dict[str, dict[str, Any]], Tolerance | None]:
     errors: list[str] = []
@@ -281,15 +345,21 @@ def load_answers(path: str | Path) -> tuple[dict[str, dict[str, Any]], Tolerance
     return _read_answers(read_yaml_file(path, AnswersError), str(path))
 
 
-def check_answers(answers: dict[str, dict[str, Any]], exam: str | Path | None = None,
+def check_answers(answers: dict[str, dict[str, Any]], exam: str | Path | dict[str, Any] | None = None,
                   tolerance: Tolerance | None = None) -> Report:
     """Compare ``answers`` (problem id -> answer key -> value) with the engine's solutions of
-    ``exam`` (a spec file; default the bundled exam). Raises :class:`AnswersError` for an
-    unknown id or key or a value of the wrong kind, and :class:`adlkit.solve.SpecError` for an
-    invalid exam."""
+    ``exam`` (a spec file, or a spec already read as a dict; default the bundled exam). Raises
+    :class:`AnswersError` for an unknown id or key or a value of the wrong kind, and
+    :class:`adlkit.solve.SpecError` for an invalid exam."""
     tol = tolerance or Tolerance()
-    exam_path = Path(exam) if exam is not None else bundled_exam_path()
-    spec = load_spec_file(exam_path)
+    if isinstance(exam, dict):
+        spec = exam
+        if not isinstance(spec.get("problems"), list):
+            from adlkit.solve import validate_spec
+
+            validate_spec(spec)  # raises SpecError naming what is missing
+    else:
+        spec = load_spec_file(Path(exam) if exam is not None else bundled_exam_path())
     sheet = solve_spec(spec)
     raw = {sol.id: dict(prob, id=sol.id) for sol, prob in zip(sheet.results, spec["problems"])}
     solved = {sol.id: sol for sol in sheet.results}
@@ -315,11 +385,12 @@ def check_answers(answers: dict[str, dict[str, Any]], exam: str | Path | None = 
             checks.append((pid, key, given))
     if errors:
         raise AnswersError(errors)
-    name = "the bundled exam" if exam is None else str(exam)
+    name = "the bundled exam" if exam is None else "the given exam" if isinstance(exam, dict) else str(exam)
     report = Report(name, tol)
     for pid, key, given in checks:
         right = solved[pid].answers[key]
         ok = matches(given, right, tol)
         slip = None if ok else find_slip(raw[pid], key, given, solved[pid].answers, tol)
-        report.verdicts.append(Verdict(pid, key, given, right, ok, slip))
+        score = 1.0 if ok else credit(given, right, tol)
+        report.verdicts.append(Verdict(pid, key, given, right, ok, slip, score=score))
     return report

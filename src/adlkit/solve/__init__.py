@@ -68,6 +68,8 @@ def validate_spec(data: dict[str, Any]) -> tuple[str, list[tuple[str, str, dict[
         if pid in seen:
             errors.append(f"{pid}: field 'id' is used by more than one problem")
         seen.add(pid)
+        if "note" in raw and raw["note"] is not None and not isinstance(raw["note"], str):
+            errors.append(f"{pid}: field 'note' must be text, got {raw['note']!r}")
         ptype = raw.get("type")
         if ptype not in registry:
             known = ", ".join(sorted(registry))

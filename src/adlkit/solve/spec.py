@@ -36,7 +36,7 @@ class _Invalid:
 
 
 INVALID: Any = _Invalid()
-_RESERVED = ("id", "type")
+_RESERVED = ("id", "type", "note")  # note: optional free text (a variant says what was drawn)
 
 
 def _is_number(v: Any) -> bool:
