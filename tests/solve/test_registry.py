@@ -79,6 +79,7 @@ def _bad_values(param) -> list:
         "number_list": [["a"]], "expression": ["__import__('os')", "x +"], "expressions": ["__import__('os')"],
         "gaussian": ["N(0, -1)", {"mean": 0}], "tokens": [[]], "domain": [[1, -1]], "images": [[[[2]]]],
         "beta_prior": [{"alpha": 0, "beta": 1}], "matrix": [[[1, 2], [3]], [["a"]]],
+        "sentences": [[], ["a b", ""]],
     }
     bad = list(by_kind[param.kind])
     if param.minimum is not None:

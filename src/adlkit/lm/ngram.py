@@ -82,7 +82,7 @@ class NGram:
     @property
     def V(self) -> int:
         """Distinct training tokens plus ``</s>`` (``<s>`` and ``<unk>`` not counted)."""
-        return len(self.words) - 3
+        return len(self.words) - 2
 
     def ids(self, tokens: Sequence[str]) -> np.ndarray:
         unk = self.index[UNK]
@@ -158,9 +158,8 @@ class NGram:
         if self.smoothing in ("mle", "add_k"):
             c = self.counts[n](key)
             tot = self.ctx_total[n](ctx) if n > 1 else np.full(key.shape, self.total)
-            if self.smoothing == "mle":
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    return np.where(tot > 0, c / np.where(tot > 0, tot, 1), np.nan)
+            if self.smoothing == "mle":  # an unseen context gives 0, as NLTK's MLE
+                return np.where(tot > 0, c / np.where(tot > 0, tot, 1), 0.0)
             V = self.vocab_size if self.vocab_size is not None else self.V
             return (c + self.k) / (tot + self.k * V)
         D = self.discount
@@ -191,6 +190,23 @@ class NGram:
         grams = np.stack([seq[ends - (self.n - 1 - j)] for j in range(self.n)], axis=1)
         return grams, sid[ends]
 
+    def count(self, gram: Sequence[str]) -> int:
+        """How often the k-gram ``gram`` (k <= n) occurs in the padded training sentences."""
+        key = 0
+        for t in gram:
+            key = key * self.base + self.index.get(t, self.index[UNK])
+        return int(self.counts[len(gram)](np.array([key]))[0])
+
+    def context_count(self, context: Sequence[str]) -> int:
+        """c(context .): the n-grams (n = len(context) + 1) that continue ``context``; for the
+        empty context, every counted unigram."""
+        if not context:
+            return int(self.total)
+        key = 0
+        for t in context:
+            key = key * self.base + self.index.get(t, self.index[UNK])
+        return int(self.ctx_total[len(context) + 1](np.array([key]))[0])
+
     def score(self, word: str, context: Sequence[str] = ()) -> float:
         """p(word | the last n - 1 words of context), context padded with ``<s>`` on the left."""
         ctx = [BOS] * (self.n - 1) + list(context)
@@ -209,7 +225,7 @@ class NGram:
         grams, _ = self._sentence_grams(sentences)
         p = self._probs(grams)
         with np.errstate(divide="ignore"):
-            lp = float(np.sum(np.log(np.nan_to_num(p, nan=0.0))))
+            lp = float(np.sum(np.log(p)))
         return lp, int(grams.shape[0])
 
     def perplexity(self, sentences: Iterable[Sequence[str]]) -> float:
@@ -224,7 +240,7 @@ class NGram:
         cids = [self.index.get(t, self.index[UNK]) for t in ctx]
         m = self.V
         grams = np.column_stack([np.full(m, c, dtype=np.int64) for c in cids] + [np.arange(m, dtype=np.int64)])
-        return np.nan_to_num(self._probs(grams), nan=0.0)
+        return self._probs(grams)
 
     def generate(self, prompt: Sequence[str] = (), max_tokens: int = 30, seed: int = 0) -> list[str]:
         """Sample words after ``prompt`` until ``</s>`` or ``max_tokens``."""

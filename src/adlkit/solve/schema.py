@@ -51,6 +51,7 @@ KINDS: dict[str, str] = {
     "domain": "an interval [a, b]; \"-oo\" and \"oo\" allowed",
     "images": "a list of 0/1 matrices (lists of rows)",
     "beta_prior": "a Beta prior {alpha, beta}",
+    "sentences": "a list of sentences, each a string split on spaces or a list of tokens",
     "matrix": "a matrix: a list of equal-length rows of numbers (where the type allows, a flat list is one row)",
 }
 

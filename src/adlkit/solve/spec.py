@@ -243,6 +243,21 @@ class Fields:
         b = self.number(p.name, v["beta"], minimum=1)
         return INVALID if INVALID in (a, b) else (float(a), float(b))
 
+    def _read_sentences(self, p: Param, v: Any) -> Any:
+        """A non-empty list of sentences: strings (split on spaces) or non-empty token lists."""
+        if not isinstance(v, list) or not v:
+            return self.error(p.name, "must be a non-empty list of sentences (strings or token lists)")
+        out = []
+        for i, s in enumerate(v, start=1):
+            toks = s.split() if isinstance(s, str) else s
+            if (not isinstance(toks, list) or not toks
+                    or not all(isinstance(t, (str, int, float)) and not isinstance(t, bool) for t in toks)):
+                return self.error(p.name, f"sentence {i} must be a non-empty string or list of tokens, got {s!r}")
+            out.append([str(t) for t in toks])
+        if p.max_len is not None and sum(map(len, out)) > p.max_len:
+            return self.error(p.name, f"must have at most {p.max_len} tokens in all")
+        return out
+
     def _read_matrix(self, p: Param, v: Any) -> Any:
         """A matrix; with ``scalar_ok`` a flat list of numbers is one row (a 1 x n matrix)."""
         if p.scalar_ok and isinstance(v, list) and v and all(_is_number(a) for a in v):
@@ -263,6 +278,7 @@ _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "domain": Fields._read_domain,
     "images": Fields._read_images,
     "beta_prior": Fields._read_beta_prior,
+    "sentences": Fields._read_sentences,
     "matrix": Fields._read_matrix,
 }
 assert set(_READERS) == set(KINDS), "every kind of the schema has a reader"
