@@ -13,7 +13,7 @@ from adlkit.core.numbers import fmt
 from adlkit.solve.common import maybe
 from adlkit.solve.model import Solution, Step
 from adlkit.solve.schema import OMIT, Param
-from adlkit.solve.slips import Problem, SlipRule
+from adlkit.solve.slips import LOG_BASES, Problem, SlipRule
 from adlkit.solve.spec import INVALID, Fields
 from adlkit.solve.unit import ProblemType, in_nats
 
@@ -161,7 +161,7 @@ UNIT = ProblemType(
     statement=statement,
     answers=("probabilities", "log_prob", "perplexity", "N", "V"),
     nats=in_nats("log_prob"),
-    slips=(NO_END, V_WITHOUT_END),
+    slips=(NO_END, V_WITHOUT_END, *LOG_BASES),
     example={"corpus": ["the cat sat", "the dog sat", "the cat ran"], "n": 2, "smoothing": "add_one",
              "sentence": "the cat sat"},
     modules=(10,),
