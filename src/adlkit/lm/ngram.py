@@ -12,7 +12,9 @@ Conventions (the course's, and CONTRACT.md's ``ngram`` row):
   NLTK's ``everygrams`` do; Kneser-Ney is NLTK's ``KneserNeyInterpolated`` recursion
   (``p(w|ctx) = max(c - D, 0)/total + D N1+(ctx .)/total * p(w|ctx[1:])``, continuation counts
   below the top order, the continuation unigram at the bottom, and an unseen context deferring
-  wholly to the lower order).
+  wholly to the lower order). NLTK's middle order takes its gamma from the raw follower types of
+  the context over its continuation total, so a trigram's conditionals sum to 1 only to within
+  about 1 %; we keep that recursion so that perplexities equal NLTK's.
 
 A word never seen in training is mapped to ``<unk>`` (count 0 everywhere).
 
