@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from adlkit.lm.transformer import MultiHeadAttention, TransformerLM, attention, multi_head
+from adlkit.lm.transformer import MultiHeadAttention, TransformerLM, attention
 from adlkit.solve import solve_one as _solve_one
 
 

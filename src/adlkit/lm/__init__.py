@@ -9,6 +9,7 @@ from adlkit.lm.ngram import BOS, EOS, UNK, NGram
 
 _LAZY = {name: "adlkit.lm.transformer" for name in
          ("TransformerLM", "MultiHeadAttention", "attention", "multi_head", "split_heads", "merge_heads")}
+_LAZY["split_sentences"] = "adlkit.lm.data"
 
 
 def __getattr__(name: str):

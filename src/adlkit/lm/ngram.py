@@ -92,15 +92,18 @@ class NGram:
 
     def _padded(self, sentences: Iterable[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Padded id sequences concatenated, and each position's sentence number."""
-        bos, eos = self.index[BOS], self.index[EOS]
-        parts, sids = [], []
-        for s, sent in enumerate(sentences):
-            ids = np.concatenate([np.full(self.n - 1, bos, dtype=np.int64), self.ids(sent), [eos]])
-            parts.append(ids)
-            sids.append(np.full(ids.size, s, dtype=np.int64))
-        if not parts:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(parts), np.concatenate(sids)
+        bos, eos, unk = self.index[BOS], self.index[EOS], self.index[UNK]
+        get = self.index.get
+        pad = [bos] * (self.n - 1)
+        flat: list[int] = []
+        lens: list[int] = []
+        for sent in sentences:
+            flat.extend(pad)
+            flat.extend([get(t, unk) for t in sent])
+            flat.append(eos)
+            lens.append(len(sent) + self.n)
+        seq = np.array(flat, dtype=np.int64)
+        return seq, np.repeat(np.arange(len(lens), dtype=np.int64), lens)
 
     def _grams(self, seq: np.ndarray, sid: np.ndarray, k: int, ends: np.ndarray | None = None) -> np.ndarray:
         """Keys of the k-grams of ``seq`` inside one sentence (ending at ``ends`` if given)."""
@@ -115,7 +118,7 @@ class NGram:
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, sentences: Iterable[Sequence[str]]) -> NGram:
-        sentences = [list(s) for s in sentences]
+        sentences = sentences if isinstance(sentences, list) else list(sentences)
         seen: dict[str, None] = {}
         for s in sentences:
             seen.update(dict.fromkeys(s))

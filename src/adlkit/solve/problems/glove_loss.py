@@ -13,7 +13,7 @@ import numpy as np
 
 from adlkit.core.numbers import fmt, par
 from adlkit.solve.common import draw_numbers, maybe
-from adlkit.solve.model import Solution, Step
+from adlkit.solve.model import Solution
 from adlkit.solve.schema import Param
 from adlkit.solve.slips import Problem, SlipRule
 from adlkit.solve.spec import INVALID, Fields
