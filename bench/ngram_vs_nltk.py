@@ -31,13 +31,13 @@ import time
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="200,000 tokens, 15 Kneser-Ney sentences")
+    ap.add_argument("--quick", action="store_true", help="200,000 tokens, 4 Kneser-Ney sentences")
     ap.add_argument("--corpus", default="builtin", help="'builtin' (adlkit corpus build), a corpus directory or a text file")
     ap.add_argument("--tokens", type=int, default=None)
     ap.add_argument("--kn-sentences", type=int, default=None)
     args = ap.parse_args()
     tokens = args.tokens or (200_000 if args.quick else 1_000_000)
-    kn_sentences = args.kn_sentences or (15 if args.quick else 40)
+    kn_sentences = args.kn_sentences or (4 if args.quick else 40)
 
     from nltk.lm import KneserNeyInterpolated, Laplace
     from nltk.util import everygrams

@@ -86,10 +86,7 @@ def generate(
         if not checkpoint.is_file():
             raise FileNotFoundError(f"no model at {checkpoint}")
         if T.checkpoint_kind(checkpoint) == "ngram":
-            try:
-                lm = T.load_ngram(checkpoint)
-            except (OSError, KeyError) as e:
-                raise ValueError(f"{checkpoint} is not an adlkit n-gram model") from e
+            lm = T.load_ngram(checkpoint)
             text = lm.generate(words, max_tokens=max_tokens, seed=seed)
         else:
             from adlkit.train import load_model

@@ -63,11 +63,14 @@ def save_ngram(lm: NGram, sentences: list[list[str]], path: str | os.PathLike[st
 
 
 def load_ngram(path: str | os.PathLike[str]) -> NGram:
-    with np.load(path, allow_pickle=False) as z:
-        meta = json.loads(str(z["meta"]))
-        words = [str(w) for w in z["words"]]
-        toks, lens = z["tokens"], z["lengths"]
-    if meta.get("kind") != "ngram":
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            words = [str(w) for w in z["words"]]
+            toks, lens = z["tokens"], z["lengths"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ValueError(f"{path} is not an adlkit n-gram model") from e
+    if not isinstance(meta, dict) or meta.get("kind") != "ngram":
         raise ValueError(f"{path} is not an adlkit n-gram model")
     offs = np.concatenate([[0], np.cumsum(lens)])
     sents = [[words[t] for t in toks[offs[i]:offs[i + 1]]] for i in range(len(lens))]
@@ -113,7 +116,7 @@ class TransformerTrainer(nn.Module):
         ctx.backward(loss)
         nn.utils.clip_grad_norm_(self.parameters(), 1.0)
         opt.step()
-        return {"loss": float(loss)}
+        return {"loss": loss.item()}
 
     @torch.no_grad()
     def eval_loss(self, batch) -> tuple[float, int]:
