@@ -27,6 +27,7 @@ BAD_OUTPUT = {
     "train vae": ["-o", BAD],
     "train ebm": ["-o", BAD],
     "train cove": ["--vectors", "{junk}", "-o", BAD],
+    "train lm": ["-o", f"{BAD}/lm.npz"],
     "sample flow": ["{flow}", "-o", BAD],
     "sample gan": ["{gan}", "-o", BAD],
     "sample vae": ["{vae}", "-o", BAD],
@@ -43,7 +44,7 @@ BAD_OUTPUT = {
 BAD_INPUT = {
     "sample flow": ["{junk}"], "sample gan": ["{junk}"], "sample vae": ["{junk}"], "sample ebm": ["{junk}"],
     "eval gan": ["{junk}"], "eval embeddings": ["{junk}"], "similar": ["{junk}", "king"],
-    "embed": ["a b", "--cove", "{junk}"], "explain cove-vs-static": ["--cove", "{junk}"],
+    "embed": ["a b", "--cove", "{junk}"], "generate": ["{junk}"], "explain cove-vs-static": ["--cove", "{junk}"],
 }
 #: commands that write nothing and read no model file of their own (their input errors are
 #: tested with their families: spec and answers files in tests/solve and tests/test_check.py)

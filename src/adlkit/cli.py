@@ -37,6 +37,7 @@ COMMAND_MODULES = [
     "adlkit.commands.compare",
     "adlkit.commands.cove",
     "adlkit.commands.teach",
+    "adlkit.commands.lm",
 ]
 
 for _module in COMMAND_MODULES:

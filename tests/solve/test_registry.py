@@ -38,6 +38,13 @@ CONTRACT_ANSWERS = {
     "reparameterization": {"std", "z"},
     "elbo": {"elbo", "iwae", "k", "log_weights"},
     "bits_per_dim": {"bits_per_dim", "nats_per_dim"},
+    "cove_bilstm": {"h_forward", "h_backward", "cove"},
+    "word2vec_loss": {"positive_score", "negative_scores", "loss", "grad_center", "grad_context", "grad_negatives",
+                      "scores", "probabilities"},
+    "glove_loss": {"weight", "residual", "loss"},
+    "ngram": {"probabilities", "log_prob", "perplexity", "N", "V"},
+    "attention": {"scores", "weights", "output"},
+    "transformer_params": {"embedding", "per_layer", "total"},
 }
 UNITS = problem_types()
 TYPES = sorted(UNITS)
@@ -59,10 +66,13 @@ def test_every_type_of_the_contract_is_registered():
                    for p in unit.parameters]
         json.dumps(listing, allow_nan=False)
         assert all(p.default_text for p in unit.parameters if callable(p.default)), unit.name
-    assert set(UNITS["concept"].param("topic").choices) == {
+    # CONTRACT.md, "Course types", concept (all): these ids among the topics
+    assert set(UNITS["concept"].param("topic").choices) >= {
         "glove_vs_word2vec", "cove_vs_static", "wgan_gp",
-        "denoising_autoencoder", "undercomplete_autoencoder", "sparse_vs_contractive",
-        "reparameterization", "posterior_collapse", "elbo_vs_iwae"}
+        "reparameterization", "wgan_n_critic", "spectral_norm_discriminator", "mode_collapse",
+        "posterior_collapse", "ddim_vs_ddpm", "score_matching", "flow_requirements",
+        "autoregressive_vs_flow", "pixelcnn_blind_spot", "denoising_autoencoder", "kernel_pca",
+        "negative_sampling", "bert_vs_gpt", "timegan"}
 
 
 @pytest.mark.parametrize("ptype", TYPES)
@@ -86,6 +96,8 @@ def _bad_values(param) -> list:
         "number_list": [["a"]], "expression": ["__import__('os')", "x +"], "expressions": ["__import__('os')"],
         "gaussian": ["N(0, -1)", {"mean": 0}], "tokens": [[]], "domain": [[1, -1]], "images": [[[[2]]]],
         "beta_prior": [{"alpha": 0, "beta": 1}], "structured": ["abc"],
+        "matrix": [[[1, 2], [3]], [["a"]]], "rows": [[[1, 2], [3]], [["a"]]],
+        "sentences": [[], ["a b", ""]],
     }
     bad = list(by_kind[param.kind])
     if param.minimum is not None:

@@ -26,8 +26,8 @@ class Objective(str, Enum):
     bilm = "bilm"
 
 
-TRAIN_HINT = ("adlkit corpus parallel && adlkit train glove --out {vec} && "
-              "adlkit train cove --vectors {vec}")
+TRAIN_HINT = ("adlkit corpus build && adlkit corpus parallel && adlkit train glove && "
+              "adlkit train cove  (adlkit train glove writes {vec}, where adlkit train cove looks)")
 
 
 # ----------------------------------------------------------------------------- corpus parallel
@@ -122,8 +122,11 @@ def train_cove(
         torch.set_num_threads(threads)
     vec_path = vectors or pipeline.default_vectors()
     if not vec_path.is_file():
-        fail(f"input vectors not found: {vec_path}; train our GloVe first: adlkit corpus build && "
-             f"adlkit train glove --out {pipeline.default_vectors()}  (or pass --vectors FILE)")
+        if vectors is None:
+            fail(f"input vectors not found: {vec_path}; get them with: adlkit corpus build && adlkit train glove "
+                 "(it writes there by default), or pass --vectors FILE")
+        fail(f"input vectors not found: {vec_path} (--vectors); 'adlkit train glove' with no --out writes "
+             f"{pipeline.default_vectors()}, the default here")
     out_dir = output_dir(out or pipeline.default_model_dir())
     try:
         with user_errors():

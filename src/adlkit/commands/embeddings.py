@@ -145,12 +145,15 @@ def train_glove(
     eta: float = typer.Option(0.1, "--eta", help="AdaGrad step (glove.c: 0.05)."),
     workers: int = typer.Option(2, "--workers", "-j"),
     seed: int = typer.Option(1, "--seed"),
-    out: Path = typer.Option(Path("glove.safetensors"), "--out", "-o", help="Output (.safetensors, or .txt/.vec text)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output (.safetensors, or .txt/.vec text). Default: ~/.cache/adlkit/models/glove.safetensors, where 'adlkit train cove' looks."),
 ) -> None:
     """Train GloVe (sparse co-occurrence, AdaGrad); the vectors are W + W~."""
     with user_errors():
         from adlkit.data.text import load_corpus
         from adlkit.embeddings import GloVe
+        from adlkit.embeddings.pipeline import default_vectors
+
+        out = out if out is not None else default_vectors()
 
         model = GloVe(vector_size=vector_size, window=window, max_vocab=max_vocab or None, min_count=min_count,
                       x_max=x_max, alpha=alpha, eta=eta, epochs=epochs, workers=workers, seed=seed, progress=True)

@@ -26,6 +26,7 @@ import numpy as np
 
 from adlkit.data.text import Corpus
 from adlkit.embeddings.keyedvectors import KeyedVectors
+from adlkit.embeddings.objectives import glove_weight
 
 
 def _kernels():
@@ -170,7 +171,7 @@ class GloVe:
         cc = np.concatenate([cols, rows[off]]).astype(np.int32)
         xx = np.concatenate([x, x[off]])
         logx = np.log(xx).astype(np.float32)
-        fx = np.minimum(1.0, (xx / self.x_max) ** self.alpha).astype(np.float32)
+        fx = glove_weight(xx, self.x_max, self.alpha).astype(np.float32)
         del xx
         rng = np.random.default_rng(self.seed)
         d = self.vector_size

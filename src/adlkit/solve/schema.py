@@ -52,6 +52,9 @@ KINDS: dict[str, str] = {
     "images": "a list of 0/1 matrices (lists of rows)",
     "beta_prior": "a Beta prior {alpha, beta}",
     "structured": "a nested list or mapping (a layer list, shapes), checked by the type itself",
+    "sentences": "a list of sentences, each a string split on spaces or a list of tokens",
+    "matrix": "a matrix: a list of equal-length rows of finite numbers (a bare number too where the field says so)",
+    "rows": "a matrix (a list of equal-length rows of numbers), or one flat list of numbers read as one row",
 }
 
 Params = dict[str, Any]  # the parameters read (or drawn) so far, by name

@@ -250,6 +250,31 @@ class Fields:
         if not isinstance(v, (list, dict)):
             return self.error(p.name, f"must be a list or a mapping, got {v!r}")
         return copy.deepcopy(v)
+    def _read_sentences(self, p: Param, v: Any) -> Any:
+        """A non-empty list of sentences: strings (split on spaces) or non-empty token lists."""
+        if not isinstance(v, list) or not v:
+            return self.error(p.name, "must be a non-empty list of sentences (strings or token lists)")
+        out = []
+        for i, s in enumerate(v, start=1):
+            toks = s.split() if isinstance(s, str) else s
+            if (not isinstance(toks, list) or not toks
+                    or not all(isinstance(t, (str, int, float)) and not isinstance(t, bool) for t in toks)):
+                return self.error(p.name, f"sentence {i} must be a non-empty string or list of tokens, got {s!r}")
+            out.append([str(t) for t in toks])
+        if p.max_len is not None and sum(map(len, out)) > p.max_len:
+            return self.error(p.name, f"must have at most {p.max_len} tokens in all")
+        return out
+    def _read_matrix(self, p: Param, v: Any) -> Any:
+        """A matrix (2-D float64 array); a bare finite number -> float when ``scalar_ok``."""
+        if p.scalar_ok and _is_number(v):
+            return self.number(p.name, v)
+        return self.matrix(p.name, v)
+
+    def _read_rows(self, p: Param, v: Any) -> Any:
+        """A matrix; a flat list of numbers is one row (a 1 x n matrix)."""
+        if isinstance(v, list) and v and all(_is_number(a) for a in v):
+            v = [v]
+        return self.matrix(p.name, v)
 
 
 _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
@@ -266,6 +291,9 @@ _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "images": Fields._read_images,
     "beta_prior": Fields._read_beta_prior,
     "structured": Fields._read_structured,
+    "sentences": Fields._read_sentences,
+    "matrix": Fields._read_matrix,
+    "rows": Fields._read_rows,
 }
 assert set(_READERS) == set(KINDS), "every kind of the schema has a reader"
 
