@@ -51,6 +51,9 @@ KINDS: dict[str, str] = {
     "domain": "an interval [a, b]; \"-oo\" and \"oo\" allowed",
     "images": "a list of 0/1 matrices (lists of rows)",
     "beta_prior": "a Beta prior {alpha, beta}",
+    "matrix": "a matrix, a list of rows of finite numbers (a bare number too where the field says so)",
+    "distribution": "a Gaussian (as above), a discrete {probs: [..], support: [..]} (support 0..k-1 by default), "
+                    "or a uniform {uniform: [a, b]} or \"U(a, b)\"",
 }
 
 Params = dict[str, Any]  # the parameters read (or drawn) so far, by name
