@@ -31,7 +31,9 @@ CONTRACT_ANSWERS = {
     "kl": {"kl_pq", "kl_qp", "symmetric"},
     "jsd": {"jsd", "jsd_pq", "jsd_qp", "symmetric"},
     "partition_function": {"Z", "Z_exact"},
-    "optimal_discriminator": {"values", "formula"},
+    "optimal_discriminator": {"values", "formula", "jsd", "value"},
+    "gan_loss": {"discriminator_loss", "generator_loss", "wasserstein_estimate"},
+    "spectral_norm": {"sigma", "sigma_exact", "W_normalized", "u", "v", "weight_normalized"},
     "vae_loss": {"reconstruction", "kl", "total"},
     "concept": {"summary"},
 }
@@ -55,7 +57,8 @@ def test_every_type_of_the_contract_is_registered():
                    for p in unit.parameters]
         json.dumps(listing, allow_nan=False)
         assert all(p.default_text for p in unit.parameters if callable(p.default)), unit.name
-    assert set(UNITS["concept"].param("topic").choices) == {"glove_vs_word2vec", "cove_vs_static", "wgan_gp"}
+    assert set(UNITS["concept"].param("topic").choices) >= {"glove_vs_word2vec", "cove_vs_static", "wgan_gp",
+                                                            "mode_collapse", "wgan_n_critic", "spectral_norm_discriminator"}
 
 
 @pytest.mark.parametrize("ptype", TYPES)
@@ -79,6 +82,8 @@ def _bad_values(param) -> list:
         "number_list": [["a"]], "expression": ["__import__('os')", "x +"], "expressions": ["__import__('os')"],
         "gaussian": ["N(0, -1)", {"mean": 0}], "tokens": [[]], "domain": [[1, -1]], "images": [[[[2]]]],
         "beta_prior": [{"alpha": 0, "beta": 1}],
+        "matrix": [[[1, "a"]], [[1, 2], [3]]],
+        "distribution": ["N(0, -1)", {"mean": 0}, {"probs": [0.5, 0.6]}, "U(2, 1)", {"uniform": [0]}],
     }
     bad = list(by_kind[param.kind])
     if param.minimum is not None:
