@@ -62,3 +62,35 @@ def test_applied_to_a_critic_every_layer_has_norm_about_one():
         net(torch.zeros(1, 2))
     for m in (net[0], net[2]):
         assert float(torch.linalg.matrix_norm(m.weight.detach(), ord=2)) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_the_sn_gan_critic_equals_torch_spectral_norm_at_the_same_vectors():
+    from adlkit.gan.models import GANModule
+
+    torch.manual_seed(3)
+    model = GANModule("gan", hidden=[8, 8], critic_norm="spectral")
+    ref = nn.Sequential(*[nn.Linear(m.in_features, m.out_features) if isinstance(m, nn.Linear) else m
+                          for m in model.critic.mlp.net])
+    ours = [m for m in model.critic.mlp.net if isinstance(m, nn.Linear)]
+    theirs = [m for m in ref if isinstance(m, nn.Linear)]
+    for a, b in zip(ours, theirs):
+        with torch.no_grad():
+            b.weight.copy_(a.parametrizations.weight.original), b.bias.copy_(a.bias)
+        torch.nn.utils.parametrizations.spectral_norm(b)
+        b.parametrizations.weight[0]._u.copy_(a.parametrizations.weight[0].u)
+        b.parametrizations.weight[0]._v.copy_(a.parametrizations.weight[0].v)
+    x = torch.randn(5, 2)
+    for _ in range(3):
+        torch.testing.assert_close(model.critic(x), ref(x).squeeze(1))
+    model.train_step(torch.randn(64, 2))  # trains, one power iteration per critic step
+    assert all(hasattr(m, "parametrizations") for m in ours)
+
+
+def test_wgan_with_spectral_norm_does_not_clip():
+    from adlkit.gan.models import GANModule
+
+    torch.manual_seed(4)
+    model = GANModule("wgan", hidden=[8], critic_norm="spectral", clip=1e-4, n_critic=2)
+    model.train_step(torch.randn(64, 2))
+    raw = [m.parametrizations.weight.original for m in model.critic.mlp.net if isinstance(m, nn.Linear)]
+    assert max(float(w.detach().abs().max()) for w in raw) > 1e-4  # clipping to 1e-4 would have bounded them

@@ -29,6 +29,8 @@ from typing import Any
 LOSSES = ("gan", "wgan", "wgan-gp")
 GENERATOR_LOSSES = ("nonsaturating", "minimax")
 TARGETS = ("8gaussians", "25gaussians", "swissroll", "digits")
+#: Critic normalizations (:class:`~adlkit.gan.models.GANConfig` ``critic_norm``).
+CRITIC_NORMS = ("none", "spectral")
 
 _SUBMODULES = {"optimal", "losses", "penalty", "models", "estimator", "metrics", "trainer", "pipeline",
                "discriminator_check", "critic_study", "spectral"}
