@@ -183,3 +183,14 @@ def test_distribution_faults_name_the_field():
     with pytest.raises(SpecError) as err:
         solve(type="kl", p={"probs": [1]}, q={"mean": [0, 0], "cov": [[1, 0], [0, 1]]})
     assert err.value.messages[0].startswith("q: field 'q' must have the same dimension")
+
+
+def test_check_names_logits_read_as_probabilities_and_the_generator_loss_mix_up(tmp_path):
+    problem = {"type": "gan_loss", "loss": "minimax", "real": [0.9, 0.7], "fake": [0.2, 0.4]}
+    exam = _exam(tmp_path, problem)
+    as_logits = answers(**{**problem, "outputs": "logit"})["discriminator_loss"]
+    [v] = check_answers({"q": {"discriminator_loss": as_logits}}, exam).verdicts
+    assert not v.correct and v.slip.name == "outputs_misread"
+    nonsat = answers(**{**problem, "loss": "nonsaturating"})["generator_loss"]
+    [v] = check_answers({"q": {"generator_loss": nonsat}}, exam).verdicts
+    assert not v.correct and v.slip.name == "generator_loss_kind"
