@@ -420,3 +420,79 @@ def gradient_norm_lower_bound(net: Any, x: Any) -> float:
 def network_lipschitz_bounds(net: Any, x: Any) -> tuple[float, float]:
     """(lower, upper): gradient-norm lower bound on samples ``x`` and spectral-norm product."""
     return gradient_norm_lower_bound(net, x), spectral_norm_bound(net)
+
+
+# --------------------------------------------------------------------------------------------
+# Power iteration: the spectral normalization of a critic (Miyato et al., 2018)
+
+@dataclass
+class PowerIterationStep:
+    """One iteration: the vectors after it and the estimate u^T W v there."""
+
+    iteration: int
+    u: Any
+    v: Any
+    sigma: Any
+
+
+@dataclass
+class PowerIteration:
+    """The result of :func:`power_iteration`: the final u, v and sigma = u^T W v, and every
+    iteration (``steps``); ``start`` says which vector the iteration started from."""
+
+    u: Any
+    v: Any
+    sigma: Any
+    steps: list[PowerIterationStep]
+    start: str  # "u" or "v"
+
+
+def _normalize(x: Any, eps: float) -> Any:
+    """x / max(||x||, eps), as ``torch.nn.functional.normalize`` (numpy arrays or tensors)."""
+    n = (x * x).sum() ** 0.5
+    if hasattr(n, "clamp"):
+        return x / n.clamp(min=eps)
+    return x / max(float(n), eps)
+
+
+def power_iteration(W: Any, iterations: int = 1, *, u0: Any = None, v0: Any = None,
+                    eps: float = 1e-12) -> PowerIteration:
+    r"""Power iteration for the largest singular value of a matrix ``W`` (m x n), the estimate of
+    spectral normalization (Miyato et al., 2018):
+
+    - from ``u0`` (length m; the default, e1 when neither is given), an iteration is
+      :math:`v \leftarrow W^\top u / \|W^\top u\|`, then :math:`u \leftarrow W v / \|W v\|`;
+    - from ``v0`` (length n), it is :math:`u \leftarrow W v/\|W v\|`, then
+      :math:`v \leftarrow W^\top u/\|W^\top u\|` (the order of ``torch.nn.utils.parametrizations.spectral_norm``);
+
+    and the estimate is :math:`\sigma = u^\top W v` (at most the largest singular value, which
+    it approaches as the iterations grow). Works on numpy arrays and torch tensors alike (the
+    spectrally normalized critic calls it on its weights, under ``torch.no_grad``); normalisation
+    divides by max(norm, eps), as torch does. The start vector is normalised first.
+    """
+    if u0 is not None and v0 is not None:
+        raise ValueError("give u0 or v0, not both")
+    if iterations < 0:
+        raise ValueError(f"iterations must be >= 0, got {iterations}")
+    m = W.shape[0]
+    if v0 is None:
+        if u0 is None:
+            u0 = W.new_zeros(m) if hasattr(W, "new_zeros") else np.zeros(m, dtype=np.float64)
+            u0[0] = 1.0
+        u, v, start = _normalize(u0, eps), None, "u"
+    else:
+        u, v, start = None, _normalize(v0, eps), "v"
+    steps: list[PowerIterationStep] = []
+    for k in range(1, iterations + 1):
+        if start == "u":
+            v = _normalize(W.T @ u, eps)
+            u = _normalize(W @ v, eps)
+        else:
+            u = _normalize(W @ v, eps)
+            v = _normalize(W.T @ u, eps)
+        steps.append(PowerIterationStep(k, u, v, u @ (W @ v)))
+    if v is None:  # no iteration from u0: v = normalize(W^T u) to define the estimate
+        v = _normalize(W.T @ u, eps)
+    if u is None:
+        u = _normalize(W @ v, eps)
+    return PowerIteration(u, v, u @ (W @ v), steps, start)

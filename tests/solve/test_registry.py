@@ -31,7 +31,9 @@ CONTRACT_ANSWERS = {
     "kl": {"kl_pq", "kl_qp", "symmetric"},
     "jsd": {"jsd", "jsd_pq", "jsd_qp", "symmetric"},
     "partition_function": {"Z", "Z_exact"},
-    "optimal_discriminator": {"values", "formula"},
+    "optimal_discriminator": {"values", "formula", "jsd", "value"},
+    "gan_loss": {"discriminator_loss", "generator_loss", "wasserstein_estimate"},
+    "spectral_norm": {"sigma", "sigma_exact", "W_normalized", "u", "v", "weight_normalized"},
     "vae_loss": {"reconstruction", "kl", "total"},
     "concept": {"summary"},
     "network_params": {"total_parameters", "layers", "output_shape", "warnings"},
@@ -98,6 +100,7 @@ def _bad_values(param) -> list:
         "beta_prior": [{"alpha": 0, "beta": 1}], "structured": ["abc"],
         "matrix": [[[1, 2], [3]], [["a"]]], "rows": [[[1, 2], [3]], [["a"]]],
         "sentences": [[], ["a b", ""]],
+        "distribution": ["N(0, -1)", {"mean": 0}, {"probs": [0.5, 0.6]}, "U(2, 1)", {"uniform": [0]}],
     }
     bad = list(by_kind[param.kind])
     if param.minimum is not None:

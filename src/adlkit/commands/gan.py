@@ -12,12 +12,13 @@ from typing import Optional
 import typer
 
 from adlkit.commands._common import fail, load_checkpoint, nonfinite_exit, output_dir, output_file, parse_widths
-from adlkit.gan import GENERATOR_LOSSES, LOSSES, TARGETS
+from adlkit.gan import CRITIC_NORMS, GENERATOR_LOSSES, LOSSES, TARGETS
 
 # the library's names as choices (an Enum member's name and value are the name itself)
 Loss = Enum("Loss", [(n, n) for n in LOSSES], type=str)
 Target = Enum("Target", [(n, n) for n in TARGETS], type=str)
 GenLoss = Enum("GenLoss", [(n, n) for n in GENERATOR_LOSSES], type=str)
+CriticNorm = Enum("CriticNorm", [(n, n) for n in CRITIC_NORMS], type=str)
 
 
 def _load_gan(checkpoint: Path):
@@ -51,6 +52,9 @@ def train_gan(
     generator_loss: GenLoss = typer.Option(GenLoss("nonsaturating"), help="Generator loss for --loss gan."),
     clip: float = typer.Option(0.01, min=0.0, help="WGAN weight-clipping bound c."),
     gp_lambda: float = typer.Option(10.0, min=0.0, help="WGAN-GP penalty weight lambda (the paper's default; its toy script used 0.1)."),
+    critic_norm: CriticNorm = typer.Option(CriticNorm("none"), "--critic-norm",
+                                           help="Critic normalization: none | spectral (SN-GAN: every layer divided by "
+                                                "its power-iteration spectral norm; replaces clipping for wgan)."),
     seed: int = typer.Option(0),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output folder (default: runs/gan-<loss>-<data>)."),
     resume: bool = typer.Option(False, help="Resume from OUT/last.pt."),
@@ -60,7 +64,8 @@ def train_gan(
 ) -> None:
     """Train a GAN, WGAN or WGAN-GP through the shared loop; write checkpoints, sample plots
     over training (samples.png) and metrics.json to OUT."""
-    overrides: dict = {"clip": clip, "gp_lambda": gp_lambda, "generator_loss": generator_loss.value}
+    overrides: dict = {"clip": clip, "gp_lambda": gp_lambda, "generator_loss": generator_loss.value,
+                       "critic_norm": critic_norm.value}
     if hidden is not None:
         overrides["hidden"] = parse_widths(hidden)
     if lr is not None:

@@ -21,7 +21,14 @@ jsd             (Normal, Normal)                            adaptive quadrature
 wasserstein     (Normal, Normal) p=2 / p=1                  closed form / quantile integral
 wasserstein     (MVN, MVN) p=2                              closed form (Bures)
 wasserstein     (Empirical, Empirical) p=1, 2               sorted samples
+kl              Discrete/Uniform pairs, (Uniform, Normal)   closed form, term by term;
+                discrete vs density, (Normal, Uniform)      +inf (no mass where p has mass)
+jsd             Discrete/Uniform pairs; Uniform-Normal      exact sums / quadrature;
+                discrete vs density                         log 2 (mutually singular)
+wasserstein     any two of Discrete, Uniform, Normal        quantile integral (exact on
+                (1-D; not Normal-Normal), p=1, 2            affine pieces, else quadrature)
 ==============  ==========================================  ==============================
+(:mod:`adlkit.divergences.extended` for the discrete and uniform ones.)
 
 Each closed form is written once (:func:`kl_normal` for the Gaussian KL) and runs on Python
 floats, numpy arrays and batched torch tensors alike (:mod:`adlkit.divergences.backend`): the
@@ -36,6 +43,7 @@ from typing import Any
 
 from adlkit.core.terms import Terms
 from adlkit.divergences import empirical as _empirical  # noqa: F401  (registers)
+from adlkit.divergences import extended as _extended  # noqa: F401  (registers)
 from adlkit.divergences import gaussian as _gaussian  # noqa: F401  (registers)
 from adlkit.divergences.gaussian import (
     NormalKL,
@@ -46,10 +54,10 @@ from adlkit.divergences.gaussian import (
     kl_normal_std_normal_elementwise,
 )
 from adlkit.divergences.registry import JSD, KL, WASSERSTEIN, DivergenceRegistry, register_jsd, register_kl, register_wasserstein
-from adlkit.divergences.types import Empirical, MultivariateNormal, Normal
+from adlkit.divergences.types import Discrete, Empirical, MultivariateNormal, Normal, Uniform
 
 __all__ = [
-    "Normal", "MultivariateNormal", "Empirical",
+    "Normal", "MultivariateNormal", "Empirical", "Discrete", "Uniform",
     "kl", "jsd", "wasserstein", "kl_terms", "jsd_terms", "wasserstein_terms",
     "register_kl", "register_jsd", "register_wasserstein", "DivergenceRegistry",
     "KL", "JSD", "WASSERSTEIN",

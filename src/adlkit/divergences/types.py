@@ -169,3 +169,118 @@ class Empirical:
 
     def __repr__(self) -> str:
         return f"Empirical(n={self.n})"
+
+
+@dataclass(frozen=True, eq=False)
+class Discrete:
+    """A discrete distribution on the real line: mass ``probs[i]`` at ``support[i]`` (support
+    0, 1, ..., k-1 when not given). The probabilities must be >= 0 and sum to 1 (to 1e-9); the
+    support points must be finite and distinct. Stored sorted by support point.
+
+    Raises :class:`ParameterError` (a ValueError) with ``param`` ``"probs"`` or ``"support"``."""
+
+    probs: np.ndarray
+    support: np.ndarray | None = None
+
+    dim = 1
+    multivariate = False
+
+    def __post_init__(self) -> None:
+        p = np.asarray(self.probs, dtype=np.float64).reshape(-1)
+        if p.size == 0:
+            raise ParameterError("probs", "shape", "probs must not be empty")
+        if not np.all(np.isfinite(p)):
+            raise ParameterError("probs", "finite", "probs must be finite")
+        if np.any(p < 0):
+            raise ParameterError("probs", "positive", f"probs must be >= 0, got {float(p[p < 0][0]):g}")
+        if not math.isclose(float(p.sum()), 1.0, rel_tol=0, abs_tol=1e-9):
+            raise ParameterError("probs", "sum", f"probs must sum to 1, got {float(p.sum()):.12g}")
+        s = (np.arange(p.size, dtype=np.float64) if self.support is None
+             else np.asarray(self.support, dtype=np.float64).reshape(-1))
+        if s.shape != p.shape:
+            raise ParameterError("support", "shape", f"support must have one point per probability ({p.size}), got {s.size}")
+        if not np.all(np.isfinite(s)):
+            raise ParameterError("support", "finite", "support must be finite")
+        if np.unique(s).size != s.size:
+            raise ParameterError("support", "distinct", "support points must be distinct")
+        order = np.argsort(s, kind="stable")
+        object.__setattr__(self, "probs", p[order])
+        object.__setattr__(self, "support", s[order])
+
+    @property
+    def mean(self) -> float:
+        return float(self.probs @ self.support)
+
+    def prob(self, x: float) -> float:
+        """The mass at the point ``x`` (0 off the support)."""
+        hit = np.nonzero(self.support == x)[0]
+        return float(self.probs[hit[0]]) if hit.size else 0.0
+
+    def cdf(self, x):
+        """F(x) = P(X <= x), right-continuous."""
+        x = np.asarray(x, dtype=np.float64)
+        c = np.concatenate([[0.0], np.cumsum(self.probs)])
+        return c[np.searchsorted(self.support, x, side="right")]
+
+    def ppf(self, u):
+        """Quantile F^{-1}(u) = the smallest support point x with F(x) >= u (u in (0, 1])."""
+        u = np.asarray(u, dtype=np.float64)
+        c = np.cumsum(self.probs)
+        c[-1] = 1.0
+        i = np.clip(np.searchsorted(c, u, side="left"), 0, self.support.size - 1)
+        return self.support[i]
+
+    def __repr__(self) -> str:
+        return f"Discrete(probs={self.probs.tolist()}, support={self.support.tolist()})"
+
+
+@dataclass(frozen=True, eq=False)
+class Uniform:
+    """The uniform distribution U(low, high) on the interval [low, high], low < high.
+
+    Raises :class:`ParameterError` (a ValueError) for non-finite ends or low >= high."""
+
+    low: float
+    high: float
+
+    dim = 1
+    multivariate = False
+
+    def __post_init__(self) -> None:
+        a = _finite("low", float(self.low), "the lower end a")
+        b = _finite("high", float(self.high), "the upper end b")
+        if not a < b:
+            raise ParameterError("high", "order", f"a uniform U(a, b) needs a < b, got a = {a:g}, b = {b:g}")
+        object.__setattr__(self, "low", a)
+        object.__setattr__(self, "high", b)
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+    @property
+    def mean(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+    @property
+    def var(self) -> float:
+        return self.width ** 2 / 12.0
+
+    def log_prob(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        inside = (x >= self.low) & (x <= self.high)
+        return np.where(inside, -math.log(self.width), -np.inf)
+
+    def pdf(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        return np.where((x >= self.low) & (x <= self.high), 1.0 / self.width, 0.0)
+
+    def cdf(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        return np.clip((x - self.low) / self.width, 0.0, 1.0)
+
+    def ppf(self, u):
+        return self.low + self.width * np.asarray(u, dtype=np.float64)
+
+    def __repr__(self) -> str:
+        return f"Uniform({self.low:g}, {self.high:g})"

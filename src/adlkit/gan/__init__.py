@@ -8,6 +8,7 @@ Submodules load on first use (``adlkit.gan.models`` or attribute access), so tha
 - :mod:`adlkit.gan.optimal` -- the optimal discriminator D* and the game's value at it
 - :mod:`adlkit.gan.losses` -- GAN and Wasserstein losses (sign conventions documented there)
 - :mod:`adlkit.gan.penalty` -- gradient penalty on interpolates, weight clipping
+- :mod:`adlkit.gan.spectral` -- spectral normalization of the critic (power iteration)
 - :mod:`adlkit.gan.models` -- MLP generator and critic, the :class:`~adlkit.gan.models.GANModule`
 - :mod:`adlkit.gan.estimator` -- the :class:`~adlkit.gan.estimator.GAN` estimator
 - :mod:`adlkit.gan.metrics` -- exact W1 (POT), mode coverage, nearest-neighbour distances
@@ -28,9 +29,11 @@ from typing import Any
 LOSSES = ("gan", "wgan", "wgan-gp")
 GENERATOR_LOSSES = ("nonsaturating", "minimax")
 TARGETS = ("8gaussians", "25gaussians", "swissroll", "digits")
+#: Critic normalizations (:class:`~adlkit.gan.models.GANConfig` ``critic_norm``).
+CRITIC_NORMS = ("none", "spectral")
 
 _SUBMODULES = {"optimal", "losses", "penalty", "models", "estimator", "metrics", "trainer", "pipeline",
-               "discriminator_check", "critic_study"}
+               "discriminator_check", "critic_study", "spectral"}
 _LAZY = {"GAN": "adlkit.gan.estimator", "GANModule": "adlkit.gan.models", "GANConfig": "adlkit.gan.models"}
 
 __all__ = list(_LAZY)

@@ -15,6 +15,16 @@ Conventions (logits, not probabilities, so that the losses are computed stably):
   :math:`K \cdot W_1` when :math:`f` is K-Lipschitz. :func:`critic_loss` is :math:`-\hat W`
   (plus a penalty, added by the caller) and the generator minimises :math:`-\mathbb{E}[f(G(z))]`.
 
+- Hinge (Lim and Ye 2017; Miyato et al. 2018): the critic minimises
+  :math:`\mathbb{E}[\max(0, 1 - f(x_{real}))] + \mathbb{E}[\max(0, 1 + f(x_{fake}))]`, the
+  generator :math:`-\mathbb{E}[f(G(z))]`.
+- Least squares (LSGAN, Mao et al. 2017, targets a = 0, b = c = 1): the discriminator minimises
+  :math:`\frac12\mathbb{E}[(D(x_{real}) - 1)^2] + \frac12\mathbb{E}[D(x_{fake})^2]`, the generator
+  :math:`\frac12\mathbb{E}[(D(G(z)) - 1)^2]`; D is the output as given.
+
+:func:`probability_to_logit` turns probabilities D(x) into the logits these functions take
+(:math:`a = \log D - \log(1 - D)`, so that softplus(-a) = -log D exactly).
+
 All inputs are critic/discriminator outputs of shape (N,) or (N, 1).
 """
 
@@ -58,3 +68,30 @@ def critic_loss(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
 def wasserstein_generator_loss(fake_scores: Tensor) -> Tensor:
     r"""The generator minimises :math:`-\mathbb{E}_z[f(G(z))]`."""
     return -fake_scores.mean()
+
+
+def hinge_discriminator_loss(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
+    r"""The hinge critic loss :math:`\mathbb{E}[\max(0, 1 - f_{real})] + \mathbb{E}[\max(0, 1 + f_{fake})]`."""
+    return F.relu(1.0 - real_scores).mean() + F.relu(1.0 + fake_scores).mean()
+
+
+def hinge_generator_loss(fake_scores: Tensor) -> Tensor:
+    r"""The hinge generator loss :math:`-\mathbb{E}[f(G(z))]` (as the Wasserstein one)."""
+    return -fake_scores.mean()
+
+
+def least_squares_discriminator_loss(real_out: Tensor, fake_out: Tensor) -> Tensor:
+    r"""LSGAN: :math:`\frac12\mathbb{E}[(D_{real} - 1)^2] + \frac12\mathbb{E}[D_{fake}^2]`."""
+    return 0.5 * ((real_out - 1.0) ** 2).mean() + 0.5 * (fake_out ** 2).mean()
+
+
+def least_squares_generator_loss(fake_out: Tensor) -> Tensor:
+    r"""LSGAN: :math:`\frac12\mathbb{E}[(D(G(z)) - 1)^2]`."""
+    return 0.5 * ((fake_out - 1.0) ** 2).mean()
+
+
+def probability_to_logit(p: Tensor) -> Tensor:
+    """The logit log p - log(1 - p) of probabilities in [0, 1] (+-inf at 1 and 0)."""
+    import torch
+
+    return torch.log(p) - torch.log1p(-p)

@@ -33,9 +33,10 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch.nn.utils import parametrize
 
 from adlkit.core.config import ModelConfig
-from adlkit.gan import GENERATOR_LOSSES, LOSSES
+from adlkit.gan import CRITIC_NORMS, GENERATOR_LOSSES, LOSSES
 from adlkit.gan import losses as L
 from adlkit.gan.penalty import clip_weights, interpolate
 from adlkit.networks import mlp
@@ -129,6 +130,9 @@ class GANConfig(ModelConfig):
             (a number, or one value per flattened coordinate).
         out_activation: "none" or "tanh" for the generator's last layer.
         target: name of the data set the model is trained on (metadata for ``adlkit eval gan``).
+        critic_norm: "none" or "spectral": spectral normalization of every critic layer
+            (:mod:`adlkit.gan.spectral`, SN-GAN; ``n_power_iterations`` per forward pass in
+            training). With "wgan" it replaces weight clipping.
     """
 
     loss: str = "wgan-gp"
@@ -145,8 +149,15 @@ class GANConfig(ModelConfig):
     scale: float | Sequence[float] = 1.0
     out_activation: str = "none"
     target: str | None = None
+    critic_norm: str = "none"
+    n_power_iterations: int = 1
 
     def __post_init__(self) -> None:
+        if self.critic_norm not in CRITIC_NORMS:
+            raise ValueError(f"critic_norm must be one of {', '.join(CRITIC_NORMS)}; got {self.critic_norm!r}")
+        self.n_power_iterations = int(self.n_power_iterations)
+        if self.n_power_iterations < 1:
+            raise ValueError(f"n_power_iterations must be >= 1, got {self.n_power_iterations}")
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {self.loss!r}")
         if self.generator_loss not in GENERATOR_LOSSES:
@@ -198,6 +209,10 @@ class GANModule(nn.Module):
         self.register_buffer("scale", torch.as_tensor(c.scale, dtype=torch.float32).flatten())
         self.generator = MLP(c.latent_dim, c.data_dim, c.hidden, c.out_activation)
         self.critic = Critic(c.data_dim, c.hidden)
+        if c.critic_norm == "spectral":
+            from adlkit.gan.spectral import apply_spectral_norm
+
+            apply_spectral_norm(self.critic, n_power_iterations=c.n_power_iterations)
         self._optimizers: dict[str, torch.optim.Optimizer] | None = None
 
     # -- the shared loop's interface ---------------------------------------------------------
@@ -262,6 +277,11 @@ class GANModule(nn.Module):
     # -- the updates ---------------------------------------------------------------------------
     def _critic_step(self, real: Tensor, fake: Tensor, opt: torch.optim.Optimizer,
                      backward) -> tuple[float, dict[str, float]]:
+        with parametrize.cached():  # spectral norm: one power iteration per critic step
+            return self._critic_update(real, fake, opt, backward)
+
+    def _critic_update(self, real: Tensor, fake: Tensor, opt: torch.optim.Optimizer,
+                       backward) -> tuple[float, dict[str, float]]:
         n = real.shape[0]
         scores = self.critic(torch.cat([real, fake]))  # one forward pass for both
         s_real, s_fake = scores[:n], scores[n:]
@@ -281,7 +301,7 @@ class GANModule(nn.Module):
         opt.zero_grad(set_to_none=True)
         backward(loss)
         opt.step()
-        if self.config.loss == "wgan":
+        if self.config.loss == "wgan" and self.config.critic_norm == "none":
             clip_weights(self.critic, self.config.clip)
         return float(loss.detach()), m
 

@@ -13,7 +13,8 @@ import numpy as np
 
 from adlkit.core.expr import evaluate, symbol
 from adlkit.core.grid import scan_grid
-from adlkit.core.numbers import fmt, fmt_matrix, fmt_vec
+from adlkit.core.numbers import fmt, fmt_matrix, fmt_vec, par
+from adlkit.divergences.types import Discrete, MultivariateNormal, Normal, Uniform
 from adlkit.solve.model import Step
 from adlkit.solve.schema import OMIT
 from adlkit.solve.spec import INVALID, Fields, Gaussian
@@ -53,6 +54,77 @@ def same_shape(f: Fields, first: str, second: str, a: Any, b: Any) -> bool:
         return False
     if a.multivariate != b.multivariate or a.dim != b.dim:
         f.error(second, f"must have the same dimension as '{first}' ({a.dim}), got {b.dim}")
+        return False
+    return True
+
+
+# -- discrete and uniform distributions (CONTRACT.md, "Distributions, extended") -------------------
+DISTRIBUTION_CONVENTION = ("discrete {probs, support}: mass probs[i] at support[i] (support 0..k-1 by default); "
+                           "uniform U(a, b): density 1/(b - a) on [a, b]")
+
+
+def is_gaussian(d: Any) -> bool:
+    return isinstance(d, (Normal, MultivariateNormal))
+
+
+def distribution_text(d: Any) -> str:
+    """A Gaussian as :func:`gaussian_text`; ``U(a, b)``; ``{x1: p1, x2: p2, ...}`` for a discrete one."""
+    if isinstance(d, Uniform):
+        return f"U({fmt(d.low)}, {fmt(d.high)})"
+    if isinstance(d, Discrete):
+        return "{" + ", ".join(f"P({fmt(float(x))}) = {fmt(float(q))}" for x, q in zip(d.support, d.probs)) + "}"
+    return gaussian_text(d)
+
+
+def distribution_read_step(name: str, d: Any, sub: str) -> Step:
+    """Step: read a distribution (a Gaussian through :func:`read_step`)."""
+    if isinstance(d, Uniform):
+        return Step(f"{name} = U({fmt(d.low)}, {fmt(d.high)}): uniform on [{fmt(d.low)}, {fmt(d.high)}]",
+                    formula=rf"p_{sub}(x) = \frac{{1}}{{{fmt(d.high)} - {par(d.low)}}} = {fmt(1 / d.width)}"
+                            rf"\text{{ on }} [{fmt(d.low)}, {fmt(d.high)}],\ 0 \text{{ elsewhere}}")
+    if isinstance(d, Discrete):
+        return Step(f"{name}: discrete, mass at {len(d.support)} point(s)",
+                    formula=",\\ ".join(rf"p_{sub}({fmt(float(x))}) = {fmt(float(q))}" for x, q in zip(d.support, d.probs)))
+    return read_step(name, d, sub)
+
+
+def gaussians_only(fn: Any, keys: tuple[str, str]) -> Any:
+    """A figure drawn only when both distributions ``keys`` are Gaussians."""
+
+    def wrapped(sol: Any, p: dict[str, Any], out: Any) -> dict[str, str]:
+        return fn(sol, p, out) if all(is_gaussian(p.get(k)) for k in keys) else {}
+
+    return wrapped
+
+
+def draw_distribution(rng: np.random.Generator, drawn: dict[str, Any], like: str | None = None,
+                      multivariate: float = 0.0, other: float = 0.3) -> Any:
+    """A Gaussian (:func:`draw_gaussian`), or with probability ``other`` a discrete
+    ``{probs, support}`` or a uniform ``"U(a, b)"`` / ``{uniform: [a, b]}``. With ``like``, a
+    multivariate Gaussian follows a multivariate one."""
+    prev = drawn.get(like) if like else None
+    if (isinstance(prev, dict) and "cov" in prev) or rng.random() >= other:
+        return draw_gaussian(rng, drawn, like=like, multivariate=multivariate)
+    kind = int(rng.integers(3))
+    if kind == 0:
+        k = int(rng.integers(2, 5))
+        w = rng.integers(1, 6, size=k).astype(float)
+        probs = [round(float(x), 4) for x in w / w.sum()]
+        probs[-1] = round(1.0 - sum(probs[:-1]), 4)
+        if rng.random() < 0.5:
+            return {"probs": probs}
+        return {"probs": probs, "support": sorted(float(x) for x in rng.choice(np.arange(-3, 5), size=k, replace=False))}
+    a, b = draw_interval(rng)
+    return f"U({a:g}, {b:g})" if kind == 1 else {"uniform": [a, b]}
+
+
+def pair_registered(f: Fields, registry: Any, first: str, second: str, a: Any, b: Any) -> bool:
+    """Record an error naming both distributions unless ``registry`` computes the pair."""
+    if a is INVALID or b is INVALID:
+        return False
+    if registry.lookup(type(a), type(b)) is None:
+        f.error(second, f"{registry.name} of a {type(a).__name__} '{first}' and a {type(b).__name__} "
+                        f"'{second}' has no closed form or exact 1-D integral here")
         return False
     return True
 

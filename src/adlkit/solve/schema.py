@@ -55,6 +55,8 @@ KINDS: dict[str, str] = {
     "sentences": "a list of sentences, each a string split on spaces or a list of tokens",
     "matrix": "a matrix: a list of equal-length rows of finite numbers (a bare number too where the field says so)",
     "rows": "a matrix (a list of equal-length rows of numbers), or one flat list of numbers read as one row",
+    "distribution": "a Gaussian (as above), a discrete {probs: [..], support: [..]} (support 0..k-1 by default), "
+                    "or a uniform {uniform: [a, b]} or \"U(a, b)\"",
 }
 
 Params = dict[str, Any]  # the parameters read (or drawn) so far, by name

@@ -18,7 +18,7 @@ import numpy as np
 
 from adlkit.core import expr as _expr
 from adlkit.core.domain import parse_domain
-from adlkit.divergences.types import MultivariateNormal, Normal, ParameterError
+from adlkit.divergences.types import Discrete, MultivariateNormal, Normal, ParameterError, Uniform
 from adlkit.solve.schema import KINDS, Param
 
 
@@ -264,6 +264,7 @@ class Fields:
         if p.max_len is not None and sum(map(len, out)) > p.max_len:
             return self.error(p.name, f"must have at most {p.max_len} tokens in all")
         return out
+
     def _read_matrix(self, p: Param, v: Any) -> Any:
         """A matrix (2-D float64 array); a bare finite number -> float when ``scalar_ok``."""
         if p.scalar_ok and _is_number(v):
@@ -275,6 +276,10 @@ class Fields:
         if isinstance(v, list) and v and all(_is_number(a) for a in v):
             v = [v]
         return self.matrix(p.name, v)
+
+    def _read_distribution(self, p: Param, v: Any) -> Any:
+        """A Gaussian, discrete or uniform distribution (:func:`parse_distribution`)."""
+        return parse_distribution(v, lambda msg: self.error(p.name, msg), univariate=p.univariate)
 
 
 _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
@@ -294,6 +299,7 @@ _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "sentences": Fields._read_sentences,
     "matrix": Fields._read_matrix,
     "rows": Fields._read_rows,
+    "distribution": Fields._read_distribution,
 }
 assert set(_READERS) == set(KINDS), "every kind of the schema has a reader"
 
@@ -378,6 +384,46 @@ def parse_gaussian(v: Any, fail: Callable[[str], Any], univariate: bool = False)
             or not all(_is_number(a) for r in cov for a in r)):
         return fail(f"cov must be a {d}x{d} matrix of finite numbers")
     return _build(lambda: MultivariateNormal(mean, cov), "cov", v, fail)
+
+
+def parse_distribution(v: Any, fail: Callable[[str], Any], univariate: bool = False) -> Any:
+    """Read a distribution: discrete ``{probs: [..]}`` / ``{probs: [..], support: [..]}``
+    (:class:`~adlkit.divergences.Discrete`), uniform ``{uniform: [a, b]}`` or ``"U(a, b)"``
+    (:class:`~adlkit.divergences.Uniform`), else a Gaussian (:func:`parse_gaussian`, with its
+    own messages); ``fail(msg)`` on a fault."""
+    if isinstance(v, str) and v.strip()[:2] in ("U(", "u("):
+        s = v.strip().replace(" ", "")
+        parts = s[2:-1].split(",") if s.endswith(")") else []
+        try:
+            a, b = (float(x) for x in parts)
+        except ValueError:
+            return fail(f"must be \"U(a, b)\" with numbers a < b, got {v!r}")
+        return _build_other(lambda: Uniform(a, b), fail)
+    if isinstance(v, dict) and "uniform" in v:
+        if set(v) != {"uniform"}:
+            return fail(f"has unknown key(s) {', '.join(sorted(set(v) - {'uniform'}))} (a uniform is {{uniform: [a, b]}})")
+        ab = v["uniform"]
+        if not (isinstance(ab, list) and len(ab) == 2 and all(_is_number(x) for x in ab)):
+            return fail(f"uniform must be a list [a, b] of two numbers, got {ab!r}")
+        return _build_other(lambda: Uniform(*ab), fail)
+    if isinstance(v, dict) and "probs" in v:
+        extra = set(v) - {"probs", "support"}
+        if extra:
+            return fail(f"has unknown key(s) {', '.join(sorted(extra))} (a discrete distribution is {{probs, support}})")
+        probs, support = v["probs"], v.get("support")
+        if not (isinstance(probs, list) and probs and all(_is_number(x) for x in probs)):
+            return fail(f"probs must be a non-empty list of numbers, got {probs!r}")
+        if support is not None and not (isinstance(support, list) and all(_is_number(x) for x in support)):
+            return fail(f"support must be a list of numbers, got {support!r}")
+        return _build_other(lambda: Discrete(probs, support), fail)
+    return parse_gaussian(v, fail, univariate=univariate)
+
+
+def _build_other(make: Callable[[], Any], fail: Callable[[str], Any]) -> Any:
+    try:
+        return make()
+    except ParameterError as err:
+        return fail(str(err))
 
 
 def variance_spelled(v: Any) -> Normal | None:

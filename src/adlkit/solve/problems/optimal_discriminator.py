@@ -79,6 +79,7 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
         "half_at": cross,
         "game_value": float(game.total),
         "jsd": jsd,
+        "value": float(game.total),
     })
     sol.conventions = {
         "gaussian": GAUSSIAN_CONVENTION,
@@ -89,6 +90,8 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
         "values": "D*(x) at each point of 'at', in order",
         "half_at": "the x where D*(x) = 1/2 (the two densities are equal)",
         "game_value": "V(D*, G) = -log 4 + 2 JSD(p_data || p_g), natural logarithms",
+        "jsd": "JSD(p_data || p_g) in nats (quadrature), between 0 and log 2",
+        "value": "the same game value V(D*, G) = -log 4 + 2 JSD (the contract's name; game_value kept)",
     }
     sol.step("Read the two Gaussians", substeps=[read_step("p_data", pd, r"{d}"), read_step("p_g", pg, "g")])
     sol.step("For a fixed generator, maximising p_data log D + p_g log(1 - D) pointwise gives",
@@ -154,7 +157,7 @@ UNIT = ProblemType(
     parameters=PARAMETERS,
     solve=solve,
     statement=statement,
-    answers=("values", "formula", "log_ratio", "half_at", "game_value", "jsd"),
+    answers=("values", "formula", "log_ratio", "half_at", "game_value", "jsd", "value"),
     slips=(variance_as_std("p_data", "p_g"),
            swapped("p_data_p_g_swapped", "p_data and p_g swapped (D*(x) is the probability that x is REAL)",
                    "p_data", "p_g", ("values",))),

@@ -9,9 +9,21 @@ from typing import Any
 import numpy as np
 
 from adlkit.core.numbers import fmt
-from adlkit.divergences import Empirical, wasserstein_terms
+from adlkit.divergences import WASSERSTEIN, Empirical, wasserstein_terms
 from adlkit.plotting import subplots
-from adlkit.solve.common import GAUSSIAN_CONVENTION, draw_gaussian, draw_numbers, gaussian_text, maybe, read_step, same_shape
+from adlkit.solve.common import (
+    DISTRIBUTION_CONVENTION,
+    GAUSSIAN_CONVENTION,
+    distribution_read_step,
+    distribution_text,
+    draw_distribution,
+    draw_numbers,
+    is_gaussian,
+    maybe,
+    pair_registered,
+    read_step,
+    same_shape,
+)
 from adlkit.solve.figures import save, two_gaussian_figure
 from adlkit.solve.model import Solution
 from adlkit.solve.schema import OMIT, Param
@@ -31,7 +43,7 @@ def _samples_given(f: Fields) -> bool:
 def _draw_a(rng, drawn):
     if rng.random() < 0.3:
         return OMIT  # samples instead
-    return draw_gaussian(rng, drawn, multivariate=0.0 if drawn.get("p", 2) == 1 else 0.25)
+    return draw_distribution(rng, drawn, multivariate=0.0 if drawn.get("p", 2) == 1 else 0.25)
 
 
 def _draw_a_samples(rng, drawn):
@@ -41,11 +53,12 @@ def _draw_a_samples(rng, drawn):
 PARAMETERS = (
     Param("p", "choice", "the order p of W_p", default=2, choices=(1, 2),
           draw=lambda rng, d: maybe(rng, int(rng.integers(1, 3)))),
-    Param("a", "gaussian", "the first Gaussian (or give samples a_samples, b_samples instead)",
+    Param("a", "distribution", "the first distribution: a Gaussian, a discrete (1-D support) or a uniform "
+          "(or give samples a_samples, b_samples instead)",
           when=lambda f: not _samples_given(f), draw=_draw_a),
-    Param("b", "gaussian", "the second Gaussian, of the same dimension as a",
+    Param("b", "distribution", "the second distribution (a Gaussian of the same dimension as a, or 1-D)",
           when=lambda f: not _samples_given(f),
-          draw=lambda rng, d: draw_gaussian(rng, d, like="a") if "a" in d else OMIT),
+          draw=lambda rng, d: draw_distribution(rng, d, like="a") if "a" in d else OMIT),
     Param("a_samples", "number_list", "the first 1-D sample (instead of Gaussians a, b)",
           when=lambda f: _samples_given(f) and not _gaussians_given(f), draw=_draw_a_samples),
     Param("b_samples", "number_list", "the second sample, of the same length as a_samples",
@@ -78,8 +91,13 @@ def parse(f: Fields, params: dict[str, Any]) -> dict[str, Any]:
             f.error("b_samples", f"must have the same length as 'a_samples' ({len(a)}), got {len(b)}")
         return {**params, "kind": "samples"}
     a, b = params["a"], params["b"]
-    if same_shape(f, "a", "b", a, b) and a.multivariate and p == 1:
-        f.error("p", "must be 2 for multivariate Gaussians (W1 has no closed form there), got 1")
+    if same_shape(f, "a", "b", a, b):
+        if a.multivariate and p == 1:
+            f.error("p", "must be 2 for multivariate Gaussians (W1 has no closed form there), got 1")
+        else:
+            pair_registered(f, WASSERSTEIN, "a", "b", a, b)
+    if a is not INVALID and b is not INVALID and not (is_gaussian(a) and is_gaussian(b)):
+        return {**params, "kind": "distribution"}
     return {**params, "kind": "gaussian"}
 
 
@@ -89,7 +107,9 @@ def statement(params: dict[str, Any]) -> str:
         a, b = (", ".join(fmt(v) for v in params[k]) for k in ("a_samples", "b_samples"))
         return (f"Compute the Wasserstein distance W_{p} between the empirical distributions of the "
                 f"samples a = [{a}] and b = [{b}].")
-    a, b = gaussian_text(params["a"]), gaussian_text(params["b"])
+    a, b = distribution_text(params["a"]), distribution_text(params["b"])
+    if params["kind"] == "distribution":
+        return f"Compute the Wasserstein distance W_{p} between a = {a} and b = {b} on the real line."
     return f"Compute the Wasserstein distance W_{p} between a = {a} and b = {b} (N(m, v): mean m, variance v)."
 
 
@@ -105,7 +125,7 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
         }
         sol.step(f"The samples have n = {A.n} points each; in one dimension the optimal transport "
                  "plan matches them in sorted order")
-    else:
+    elif params["kind"] == "gaussian":
         A, B = params["a"], params["b"]
         sol.conventions = {
             "gaussian": GAUSSIAN_CONVENTION,
@@ -115,6 +135,19 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
                             "(adaptive quadrature)"),
         }
         sol.step("Read the two Gaussians", substeps=[read_step("a", A, "1"), read_step("b", B, "2")])
+    else:
+        A, B = params["a"], params["b"]
+        sol.conventions = {
+            "distributions": DISTRIBUTION_CONVENTION + "; " + GAUSSIAN_CONVENTION,
+            "definition": f"W_{p} = (inf over couplings of E|X - Y|^{p})^(1/{p}) on the real line; in 1-D the monotone "
+                          f"coupling is optimal, so W_{p}^{p} = int_0^1 |F^-1(u) - G^-1(u)|^{p} du (quantile functions)",
+            "method": "the quantile integral split at every level of a discrete CDF: exact on pieces where both quantile "
+                      "functions are affine in u (discrete: constant, uniform: a + (b - a) u), adaptive quadrature "
+                      "(u = Phi(z)) on pieces with a Gaussian",
+            "quantile": "F^-1(u) = the smallest x with F(x) >= u",
+        }
+        sol.step("Read the two distributions",
+                 substeps=[distribution_read_step("a", A, "1"), distribution_read_step("b", B, "2")])
     terms = wasserstein_terms(A, B, p=p)
     sol.step(f"Formula for W_{p}", formula=terms.latex)
     for t in terms:
@@ -125,6 +158,10 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     if inner:
         sol.step("Add and take the square root", formula=rf"W_{p}",
                  substituted=rf"\sqrt{{{inner}}}", value=fmt(d))
+    elif params["kind"] == "distribution":
+        total = sum(t.value for t in terms)
+        sol.step("Add the pieces" + (f" and take the {p}-th root" if p > 1 else ""), formula=rf"W_{p}",
+                 substituted=rf"({fmt(total)})^{{1/{p}}}" if p > 1 else fmt(total), value=fmt(d))
     elif params["kind"] == "samples":
         mc = terms["mean_cost"].value
         sol.step(f"Take the {p}-th root" if p > 1 else "The distance",
@@ -136,6 +173,8 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
 
 
 def figure(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]:
+    if p["kind"] == "distribution":
+        return {}
     if p["kind"] == "gaussian":
         return two_gaussian_figure(f"W_{int(p['p'])} = {{distance:.4f}}", ("a", "b"), ("a", "b"))(sol, p, out)
     fig, ax = subplots(figsize=(7, 3.2))
@@ -151,7 +190,7 @@ def figure(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]:
 
 UNIT = ProblemType(
     name="wasserstein",
-    summary="W1/W2 between Gaussians (closed form / quantile integral) or 1-D samples",
+    summary="W1/W2 between Gaussians (closed form / quantile integral), discrete or uniform distributions, or 1-D samples",
     parameters=PARAMETERS,
     parse=parse,
     solve=solve,
