@@ -30,10 +30,18 @@ CONTRACT_ANSWERS = {
     "wasserstein": {"distance"},
     "kl": {"kl_pq", "kl_qp", "symmetric"},
     "jsd": {"jsd", "jsd_pq", "jsd_qp", "symmetric"},
-    "partition_function": {"Z", "Z_exact"},
+    "partition_function": {"Z", "Z_exact", "density", "probabilities"},
     "optimal_discriminator": {"values", "formula"},
     "vae_loss": {"reconstruction", "kl", "total"},
     "concept": {"summary"},
+    "rbm": {"free_energy", "p_h_given_v", "energy", "p_v_given_h", "Z", "p_v"},
+    "ising": {"energy", "Z", "probability"},
+    "langevin_step": {"score", "x_next"},
+    "score": {"score"},
+    "dsm": {"dsm_target", "dsm_loss"},
+    "pca": {"mean", "covariance", "eigenvalues", "components", "explained_variance_ratio", "projection",
+            "reconstruction_error"},
+    "ar_forecast": {"forecast"},
 }
 UNITS = problem_types()
 TYPES = sorted(UNITS)
@@ -78,7 +86,7 @@ def _bad_values(param) -> list:
         "number": ["abc"], "integer": ["abc", 1.5], "boolean": ["yes"], "choice": ["no_such_choice"],
         "number_list": [["a"]], "expression": ["__import__('os')", "x +"], "expressions": ["__import__('os')"],
         "gaussian": ["N(0, -1)", {"mean": 0}], "tokens": [[]], "domain": [[1, -1]], "images": [[[[2]]]],
-        "beta_prior": [{"alpha": 0, "beta": 1}],
+        "beta_prior": [{"alpha": 0, "beta": 1}], "matrix": [[["a"]], [[1], [1, 2]]],
     }
     bad = list(by_kind[param.kind])
     if param.minimum is not None:

@@ -243,6 +243,9 @@ class Fields:
         b = self.number(p.name, v["beta"], minimum=1)
         return INVALID if INVALID in (a, b) else (float(a), float(b))
 
+    def _read_matrix(self, p: Param, v: Any) -> Any:
+        return self.matrix(p.name, v)
+
 
 _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "number": Fields._read_number,
@@ -257,6 +260,7 @@ _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "domain": Fields._read_domain,
     "images": Fields._read_images,
     "beta_prior": Fields._read_beta_prior,
+    "matrix": Fields._read_matrix,
 }
 assert set(_READERS) == set(KINDS), "every kind of the schema has a reader"
 
