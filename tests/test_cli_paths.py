@@ -26,6 +26,7 @@ BAD_OUTPUT = {
     "train gan": ["-o", BAD],
     "train vae": ["-o", BAD],
     "train ebm": ["-o", BAD],
+    "train rbm": ["-o", BAD],
     "train cove": ["--vectors", "{junk}", "-o", BAD],
     "sample flow": ["{flow}", "-o", BAD],
     "sample gan": ["{gan}", "-o", BAD],
