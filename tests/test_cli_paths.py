@@ -27,6 +27,7 @@ BAD_OUTPUT = {
     "train vae": ["-o", BAD],
     "train ebm": ["-o", BAD],
     "train rbm": ["-o", BAD],
+    "train score": ["-o", BAD],
     "train cove": ["--vectors", "{junk}", "-o", BAD],
     "sample flow": ["{flow}", "-o", BAD],
     "sample gan": ["{gan}", "-o", BAD],

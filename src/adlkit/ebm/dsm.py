@@ -20,8 +20,10 @@ WEIGHTINGS = ("none", "sigma2")
 
 
 def dsm_target(x: Any, x_noisy: Any, sigma: float) -> Any:
-    r""":math:`-(\tilde x - x)/\sigma^2` (tensors or arrays, any shape)."""
-    if not sigma > 0:
+    r""":math:`-(\tilde x - x)/\sigma^2` (tensors or arrays, any shape; sigma a number or
+    broadcastable: one level per example)."""
+    ok = (sigma > 0).all() if hasattr(sigma, "all") else sigma > 0
+    if not ok:
         raise ValueError(f"need sigma > 0, got {sigma}")
     return -(x_noisy - x) / sigma**2
 
