@@ -24,7 +24,7 @@ def _sigmoid(z):
 
 def _rbm_brute(W, b, c, v, h):
     nv, nh = W.shape
-    E = lambda v, h: -(b @ v) - (c @ h) - v @ W @ h  # noqa: E731
+    E = lambda v, h: -(b @ v) - (c @ h) - v @ W @ h
     H = [np.array(s, float) for s in itertools.product([0, 1], repeat=nh)]
     V = [np.array(s, float) for s in itertools.product([0, 1], repeat=nv)]
     Z = sum(math.exp(-E(vv, hh)) for vv in V for hh in H)
@@ -65,7 +65,7 @@ def test_enumeration_order_is_itertools_product_and_chunks_do_not_matter():
     s = all_states(5, (-1.0, 1.0))
     assert s.tolist() == [list(p) for p in itertools.product([-1.0, 1.0], repeat=5)]
     w = torch.randn(5, dtype=torch.float64)
-    E = lambda x: x @ w  # noqa: E731
+    E = lambda x: x @ w
     ref = math.log(sum(math.exp(-float(np.dot(p, w.numpy())) / 1.5) for p in itertools.product([-1, 1], repeat=5)))
     for chunk in (1, 3, 32, 1 << 15):
         assert log_partition_enumerate(E, 5, (-1.0, 1.0), 1.5, chunk=chunk) == pytest.approx(ref, rel=1e-12)

@@ -70,7 +70,7 @@ def test_pcd1_step_is_sklearns_update():
     with torch.no_grad():
         ref.W.copy_(W0), ref.b.copy_(b0), ref.c.copy_(c0)
         v_neg = ref.gibbs(chains0, 1)
-    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    sig = lambda z: 1 / (1 + np.exp(-z))
     V, Vn, W, b, c = v.numpy(), v_neg.numpy(), W0.numpy(), b0.numpy(), c0.numpy()
     hp, hn = sig(c + V @ W), sig(c + Vn @ W)
     np.testing.assert_allclose(mod.rbm.W.detach().numpy(), W + 0.1 / 5 * (V.T @ hp - Vn.T @ hn), atol=1e-12)

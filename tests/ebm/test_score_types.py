@@ -64,7 +64,7 @@ def test_old_partition_specs_keep_their_answers():
 
 # -- score and Langevin ---------------------------------------------------------------------------
 def test_score_of_an_energy_equals_mpmath_derivative_of_log_density():
-    E = lambda x1, x2: x1**4 / 4 + x1 * x2 + mp.exp(x2) / 2  # noqa: E731
+    E = lambda x1, x2: x1**4 / 4 + x1 * x2 + mp.exp(x2) / 2
     x = (0.7, -0.3)
     ref = [-mp.diff(lambda t: E(t, x[1]), x[0]), -mp.diff(lambda t: E(x[0], t), x[1])]
     r = _solve({"type": "score", "x": list(x), "energy": "x1^4/4 + x1*x2 + exp(x2)/2"})
@@ -97,7 +97,7 @@ def test_langevin_step_by_the_formula(form):
 
 def test_the_sampler_moves_through_the_same_update():
     """langevin() without Metropolis from a fixed seed equals the update applied by hand."""
-    E = lambda x: 0.5 * (x**2).sum(-1)  # noqa: E731
+    E = lambda x: 0.5 * (x**2).sum(-1)
     x0 = torch.tensor([[1.0, -2.0]], dtype=torch.float64)
     g = torch.Generator().manual_seed(5)
     out, _ = langevin(E, x0, 3, 0.2, generator=g)

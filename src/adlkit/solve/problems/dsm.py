@@ -104,7 +104,7 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
              formula=r"\nabla_{\tilde x}\log q_\sigma(\tilde x \mid x) = -\frac{\tilde x - x}{\sigma^2}",
              substituted=rf"-\frac{{{fmt_vec(xn)} - {fmt_vec(x)}}}{{{fmt(sigma)}^2}}", value=fmt_vec(t, 6))
     if loss is not None:
-        wt = "" if w == "none" else rf"\sigma^2 \cdot "
+        wt = "" if w == "none" else r"\sigma^2 \cdot "
         sol.step("Half the squared error of the model's score against the target",
                  formula=rf"\ell = {wt}\frac12\|s_\theta(\tilde x) - t\|^2",
                  substituted=rf"{wt}\frac12\|{fmt_vec(sp_)} - {fmt_vec(t)}\|^2", value=fmt(loss, 6))

@@ -10,13 +10,12 @@ the square completed; otherwise SymPy under a timeout; adaptive quadrature alway
 
 from __future__ import annotations
 
+import copy
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import copy
-
 import sympy as sp
 
 from adlkit.core.domain import REAL_LINE, describe

@@ -79,7 +79,7 @@ def statement(params: dict[str, Any]) -> str:
 
 
 def solve(pid: str, params: dict[str, Any]) -> Solution:
-    t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))  # noqa: E731
+    t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))
     W, b, c, v = t(params["W"]), t(params["b"]), t(params["c"]), t(params["v"])
     h = None if params.get("h") is None else t(params["h"])
     nv, nh = W.shape
