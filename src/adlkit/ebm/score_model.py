@@ -13,10 +13,14 @@ their :math:`\epsilon = 2\times10^{-5}`, :math:`\sigma_L = 0.01` is r = 0.2, the
 
 through :func:`adlkit.ebm.langevin.langevin_update` (the step of the ``langevin_step`` problem
 type), then one denoising step :math:`x + \sigma_L^2 s_\theta(x, \sigma_L)` (Tweedie's formula).
+Evaluation and sampling use an exponential moving average of the weights (decay ``ema``, Song and
+Ermon, 2020): the last Adam iterate of a score network is noisy enough to move the samples' mode
+weights.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Sequence
@@ -41,11 +45,12 @@ class ScoreConfig:
     sigma_min: float = 0.01
     n_sigmas: int = 10
     lr: float = 1e-3
+    ema: float = 0.999
 
     def __post_init__(self) -> None:
         self.hidden = tuple(int(h) for h in self.hidden)
-        if not 0 < self.sigma_min < self.sigma_max or self.n_sigmas < 2 or not self.lr > 0:
-            raise ValueError("need 0 < sigma_min < sigma_max, n_sigmas >= 2 and lr > 0")
+        if not 0 < self.sigma_min < self.sigma_max or self.n_sigmas < 2 or not self.lr > 0 or not 0 <= self.ema < 1:
+            raise ValueError("need 0 < sigma_min < sigma_max, n_sigmas >= 2, lr > 0 and 0 <= ema < 1")
 
 
 class ScoreModule(nn.Module):
@@ -56,6 +61,8 @@ class ScoreModule(nn.Module):
         super().__init__()
         self.config = c = ScoreConfig(dim=dim, **arguments)
         self.net = mlp([c.dim + 1, *c.hidden, c.dim], activation="silu")
+        self.ema_net = copy.deepcopy(self.net).requires_grad_(False)
+        self.steps_done = 0
         sig = torch.exp(torch.linspace(math.log(c.sigma_max), math.log(c.sigma_min), c.n_sigmas))
         self.register_buffer("sigmas", sig)
         self.register_buffer("loc", torch.zeros(c.dim))
@@ -69,7 +76,8 @@ class ScoreModule(nn.Module):
     def score(self, x: Tensor, sigma: Tensor) -> Tensor:
         """s(x, sigma) in standardised units; ``sigma`` (N,) or a number."""
         sigma = torch.as_tensor(sigma, dtype=x.dtype).expand(x.shape[0])
-        return self.net(torch.cat([x, torch.log(sigma)[:, None]], 1)) / sigma[:, None]
+        net = self.net if self.training else self.ema_net
+        return net(torch.cat([x, torch.log(sigma)[:, None]], 1)) / sigma[:, None]
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"adam": torch.optim.Adam(self.net.parameters(), lr=self.config.lr)}
@@ -87,9 +95,15 @@ class ScoreModule(nn.Module):
         loss = self._loss((batch - self.loc) / self.scale).mean()
         ctx.backward(loss)
         opt.step()
+        decay = min(self.config.ema, (1 + self.steps_done) / (10 + self.steps_done))  # warm-up of the average
+        self.steps_done += 1
+        with torch.no_grad():
+            for pe, p in zip(self.ema_net.parameters(), self.net.parameters()):
+                pe.lerp_(p, 1.0 - decay)
         return {"loss": float(loss.detach())}
 
     def eval_loss(self, batch: Tensor) -> float:
+        """The sigma^2-weighted DSM loss of the averaged weights, on fixed noise."""
         with torch.no_grad():
             return float(self._loss((batch - self.loc) / self.scale, torch.Generator().manual_seed(0)).mean())
 
@@ -115,7 +129,7 @@ class ScoreModel(TorchEstimator):
     trains with :func:`adlkit.train.fit`; ``sample(n)`` by annealed Langevin dynamics."""
 
     def __init__(self, hidden: Sequence[int] = (128, 128, 128), sigma_max: float = 1.0, sigma_min: float = 0.01,
-                 n_sigmas: int = 10, lr: float = 1e-3, epochs: int = 200, batch_size: int = 256,
+                 n_sigmas: int = 10, lr: float = 1e-3, ema: float = 0.999, epochs: int = 200, batch_size: int = 256,
                  patience: int | None = None, max_steps: int | None = None, random_state: int = 0,
                  progress: bool = False):
         self.hidden = hidden
@@ -123,6 +137,7 @@ class ScoreModel(TorchEstimator):
         self.sigma_min = sigma_min
         self.n_sigmas = n_sigmas
         self.lr = lr
+        self.ema = ema
         self.epochs = epochs
         self.batch_size = batch_size
         self.patience = patience
@@ -137,7 +152,7 @@ class ScoreModel(TorchEstimator):
         Xv = None if X_val is None else as_rows(X_val, torch.float32, Xt.shape[1])
         torch.manual_seed(self.random_state)
         module = ScoreModule(Xt.shape[1], hidden=tuple(self.hidden), sigma_max=self.sigma_max,
-                             sigma_min=self.sigma_min, n_sigmas=self.n_sigmas, lr=self.lr)
+                             sigma_min=self.sigma_min, n_sigmas=self.n_sigmas, lr=self.lr, ema=self.ema)
         module.loc.copy_(Xt.mean(0))
         module.scale.copy_(Xt.std(0))
         cfg = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, seed=self.random_state, patience=self.patience,
