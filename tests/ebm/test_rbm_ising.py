@@ -97,3 +97,9 @@ def test_ising_by_hand():
     # s = (1, -1, 1): sum_{i<j} J s s = 1(-1) + 0.5(1) + (-1)(-1) = 0.5; h.s = 0.2; E = -0.7
     a = _solve({"type": "ising", "spins": [1, -1, 1], "J": [[0, 1, 0.5], [1, 0, -1], [0.5, -1, 0]], "h": 0.2})
     assert a["energy"] == pytest.approx(-0.7)
+
+
+def test_ising_couplings_given_once_per_pair_read_as_the_symmetric_matrix():
+    full = _solve({"type": "ising", "spins": [1, -1, 1], "J": [[0, 1, 0.5], [1, 0, -1], [0.5, -1, 0]], "temperature": 2})
+    upper = _solve({"type": "ising", "spins": [1, -1, 1], "J": [[0, 1, 0.5], [0, 0, -1], [0, 0, 0]], "temperature": 2})
+    assert upper == full

@@ -135,7 +135,7 @@ BAD = [
     ({"type": "langevin_step", "x": 1, "energy": "x^2", "step_size": -0.1}, "step_size", "> 0"),
     ({"type": "pca", "X": [[1, 2], [3, 4], [5, 7]], "k": 3}, "k", "at most"),
     ({"type": "ar_forecast", "series": [1, 2], "phi": [0.5, 0.2], "d": 1}, "series", "too short"),
-    ({"type": "ising", "spins": [1, -1], "J": [[0, 1], [0.5, 0]]}, "J", "symmetric"),
+    ({"type": "ising", "spins": [1, -1, 1], "J": [[0, 1, 2], [0.5, 0, 0], [1, 0, 0]]}, "J", "symmetric"),
     ({"type": "rbm", "W": [[1, 0], [0, 1]], "b": [0], "c": [0, 0], "v": [1, 0]}, "b", "2 entries"),
     ({"type": "partition_function", "energies": [1, 2], "temperature": 0}, "temperature", "> 0"),
 ]

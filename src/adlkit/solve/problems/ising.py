@@ -57,13 +57,17 @@ def parse(f: Fields, params: dict[str, Any]) -> dict[str, Any]:
     n = s.size
     if J.shape != (n, n):
         return {**params, "J": f.error("J", f"must be {n}x{n} (one row per spin), got {J.shape[0]}x{J.shape[1]}")}
+    triangular = False
     if not np.allclose(J, J.T, rtol=0, atol=1e-12):
-        return {**params, "J": f.error("J", "must be symmetric (J_ij = J_ji)")}
+        if np.all(np.tril(J, -1) == 0) or np.all(np.triu(J, 1) == 0):  # each pair given once: i<j (or i>j)
+            J, triangular = J + J.T - np.diag(np.diag(J)), True
+        else:
+            return {**params, "J": f.error("J", "must be symmetric (J_ij = J_ji), or triangular (each pair i<j once)")}
     if np.any(np.diag(J) != 0):
         return {**params, "J": f.error("J", "must have a zero diagonal (a spin does not couple to itself)")}
     if h is not INVALID and np.ndim(h) == 1 and h.size not in (1, n):
         return {**params, "h": f.error("h", f"must be a number or have {n} entries, got {h.size}")}
-    return params
+    return {**params, "J": J, "triangular": triangular}
 
 
 def statement(params: dict[str, Any]) -> str:
@@ -88,6 +92,8 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
     sol.conventions = {
         "energy": "E(s) = -sum_{i<j} J_ij s_i s_j - sum_i h_i s_i (each pair once; J symmetric, zero diagonal)",
         "distribution": f"p(s) = exp(-E(s)/T) / Z, T = {T:g}",
+        "couplings": ("J was given as a triangle (each pair once) and symmetrised" if params.get("triangular")
+                      else "J is symmetric; the energy counts each pair i<j once (half the double sum)"),
         "exact": f"Z by enumerating all 2^n spin states when n <= {MAX_ENUMERATE} (null otherwise); log_Z its natural log",
     }
     sol.step("Read the model", formula=rf"J = {fmt_matrix(J)},\ h = {fmt_vec(h)},\ s = {fmt_vec(s)}")
