@@ -26,6 +26,8 @@ BAD_OUTPUT = {
     "train gan": ["-o", BAD],
     "train vae": ["-o", BAD],
     "train ebm": ["-o", BAD],
+    "train rbm": ["-o", BAD],
+    "train score": ["-o", BAD],
     "train cove": ["--vectors", "{junk}", "-o", BAD],
     "train lm": ["-o", f"{BAD}/lm.npz"],
     "sample flow": ["{flow}", "-o", BAD],

@@ -30,7 +30,7 @@ CONTRACT_ANSWERS = {
     "wasserstein": {"distance"},
     "kl": {"kl_pq", "kl_qp", "symmetric"},
     "jsd": {"jsd", "jsd_pq", "jsd_qp", "symmetric"},
-    "partition_function": {"Z", "Z_exact"},
+    "partition_function": {"Z", "Z_exact", "density", "probabilities"},
     "optimal_discriminator": {"values", "formula", "jsd", "value"},
     "gan_loss": {"discriminator_loss", "generator_loss", "wasserstein_estimate"},
     "spectral_norm": {"sigma", "sigma_exact", "W_normalized", "u", "v", "weight_normalized"},
@@ -47,6 +47,14 @@ CONTRACT_ANSWERS = {
     "ngram": {"probabilities", "log_prob", "perplexity", "N", "V"},
     "attention": {"scores", "weights", "output"},
     "transformer_params": {"embedding", "per_layer", "total"},
+    "rbm": {"free_energy", "p_h_given_v", "energy", "p_v_given_h", "Z", "p_v"},
+    "ising": {"energy", "Z", "probability"},
+    "langevin_step": {"score", "x_next"},
+    "score": {"score"},
+    "dsm": {"dsm_target", "dsm_loss"},
+    "pca": {"mean", "covariance", "eigenvalues", "components", "explained_variance_ratio", "projection",
+            "reconstruction_error"},
+    "ar_forecast": {"forecast"},
 }
 UNITS = problem_types()
 TYPES = sorted(UNITS)

@@ -31,6 +31,36 @@ def energy_and_grad(energy: EnergyFn, x: Tensor) -> tuple[Tensor, Tensor]:
     return e.detach(), g.detach()
 
 
+FORMS = ("half", "full")
+
+
+def langevin_update(x: Tensor, score: Tensor, step_size: float, noise: Tensor | float = 0.0,
+                    form: str = "half") -> Tensor:
+    r"""One Langevin update from ``x`` given the score :math:`\nabla_x \log p(x)` there and the
+    standard-normal draw ``noise``:
+
+    - ``"half"`` (the course's form, and the sampler's): :math:`x + \tfrac{\epsilon}{2}\,s(x) + \sqrt{\epsilon}\,z`;
+    - ``"full"``: :math:`x + \epsilon\,s(x) + \sqrt{2\epsilon}\,z` (the same chain with the step
+      size doubled).
+
+    Every sampler here (:func:`langevin`, and the annealed sampler of the score model) moves its
+    points through this function.
+    """
+    if not step_size > 0:
+        raise ValueError(f"need step_size > 0, got {step_size}")
+    if form == "half":
+        return x + 0.5 * step_size * score + math.sqrt(step_size) * noise
+    if form == "full":
+        return x + step_size * score + math.sqrt(2.0 * step_size) * noise
+    raise ValueError(f"form must be one of {FORMS}, got {form!r}")
+
+
+def score_of_energy(energy: EnergyFn, x: Tensor, temperature: float = 1.0) -> Tensor:
+    r"""The score of :math:`p \propto e^{-E/T}`: :math:`\nabla_x \log p(x) = -\nabla_x E(x) / T`
+    (autograd; the partition function does not depend on x)."""
+    return -energy_and_grad(energy, x)[1] / temperature
+
+
 def langevin(
     energy: EnergyFn,
     x0: Tensor,
@@ -52,7 +82,7 @@ def langevin(
     half = 0.5 * step_size
     for _ in range(n_steps):
         noise = torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
-        prop = x - half * g + noise_scale * math.sqrt(step_size) * noise
+        prop = langevin_update(x, -g, step_size, noise_scale * noise)
         if not metropolis:
             x = prop
             e, g = energy_and_grad(energy, x)

@@ -41,6 +41,7 @@ import torch
 from torch import Tensor, nn
 
 from adlkit.core.config import ModelConfig
+from adlkit.ebm.dsm import dsm_loss, dsm_target
 from adlkit.ebm.langevin import langevin
 from adlkit.networks import mlp
 from adlkit.train.estimator import DensityEstimator, as_rows, torch_generator
@@ -249,7 +250,8 @@ class EBMModule(nn.Module):
             noisy = (u_pos + sigma * eps).requires_grad_(True)
             opt.zero_grad(set_to_none=True)
             (grad,) = torch.autograd.grad(self.energy_u(noisy).sum(), noisy, create_graph=True)
-            loss = 0.5 * ((eps - sigma * grad) ** 2).sum(-1).mean()
+            # the model's score is -dE/du; sigma^2-weighted DSM = 1/2 ||eps - sigma dE/du||^2
+            loss = dsm_loss(-grad, dsm_target(u_pos, noisy, sigma), sigma, "sigma2").mean()
             ctx.backward(loss)
             opt.step()
             metrics = {"loss": loss.item()}

@@ -275,3 +275,38 @@ def _logsumexp(v: np.ndarray) -> float:
     if not math.isfinite(m):
         return m
     return m + math.log(float(np.sum(np.exp(v - m))))
+
+
+# --------------------------------------------------------------------------------------------
+# Energies and discrete states
+
+def density_from_energy(energy: Any, temperature: float = 1.0) -> sp.Expr:
+    r"""The unnormalised Boltzmann density :math:`\tilde p(x) = e^{-E(x)/T}` of an energy (SymPy
+    expression in ``x`` or expression string)."""
+    import sympy as sp
+
+    if not temperature > 0:
+        raise ValueError(f"need temperature > 0, got {temperature}")
+    if isinstance(energy, str):
+        from adlkit.core.expr import parse
+
+        energy = parse(energy, ["x"])
+    return sp.exp(-energy / sp.nsimplify(temperature))
+
+
+@dataclass
+class DiscretePartition:
+    Z: float
+    log_Z: float
+    probabilities: np.ndarray
+    weights: np.ndarray  # e^{-E_i/T}
+
+
+def discrete_partition(energies: Sequence[float], temperature: float = 1.0) -> DiscretePartition:
+    r""":math:`Z = \sum_i e^{-E_i/T}` and :math:`p_i = e^{-E_i/T}/Z` over finitely many states
+    (log-sum-exp, so large energies neither overflow nor underflow)."""
+    if not temperature > 0:
+        raise ValueError(f"need temperature > 0, got {temperature}")
+    a = -np.asarray(energies, dtype=np.float64) / temperature
+    log_z = _logsumexp(a)
+    return DiscretePartition(math.exp(log_z), log_z, np.exp(a - log_z), np.exp(a))
