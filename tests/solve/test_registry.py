@@ -34,6 +34,9 @@ CONTRACT_ANSWERS = {
     "optimal_discriminator": {"values", "formula"},
     "vae_loss": {"reconstruction", "kl", "total"},
     "concept": {"summary"},
+    "made_masks": {"masks", "output_dependencies", "autoregressive"},
+    "autoregressive_params": {"tabular", "fvsbn", "nade", "made", "made_connections"},
+    "masked_conv": {"mask", "visible", "parameters", "effective_parameters"},
 }
 UNITS = problem_types()
 TYPES = sorted(UNITS)
@@ -78,7 +81,7 @@ def _bad_values(param) -> list:
         "number": ["abc"], "integer": ["abc", 1.5], "boolean": ["yes"], "choice": ["no_such_choice"],
         "number_list": [["a"]], "expression": ["__import__('os')", "x +"], "expressions": ["__import__('os')"],
         "gaussian": ["N(0, -1)", {"mean": 0}], "tokens": [[]], "domain": [[1, -1]], "images": [[[[2]]]],
-        "beta_prior": [{"alpha": 0, "beta": 1}],
+        "beta_prior": [{"alpha": 0, "beta": 1}], "integer_lists": [[1, 2], [[1.5]], [[]]],
     }
     bad = list(by_kind[param.kind])
     if param.minimum is not None:

@@ -51,6 +51,7 @@ KINDS: dict[str, str] = {
     "domain": "an interval [a, b]; \"-oo\" and \"oo\" allowed",
     "images": "a list of 0/1 matrices (lists of rows)",
     "beta_prior": "a Beta prior {alpha, beta}",
+    "integer_lists": "a list of lists of whole numbers (e.g. one list per layer)",
 }
 
 Params = dict[str, Any]  # the parameters read (or drawn) so far, by name

@@ -243,6 +243,15 @@ class Fields:
         b = self.number(p.name, v["beta"], minimum=1)
         return INVALID if INVALID in (a, b) else (float(a), float(b))
 
+    def _read_integer_lists(self, p: Param, v: Any) -> Any:
+        """A non-empty list of non-empty lists of whole numbers -> list of lists of ints."""
+        if (not isinstance(v, list) or len(v) < p.min_len
+                or not all(isinstance(r, list) and r for r in v)):
+            return self.error(p.name, f"must be a list of non-empty lists of whole numbers, got {v!r}")
+        if not all(_is_number(a) and math.isfinite(a) and float(a) == int(a) for r in v for a in r):
+            return self.error(p.name, "must contain only whole numbers")
+        return [[int(a) for a in r] for r in v]
+
 
 _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "number": Fields._read_number,
@@ -257,6 +266,7 @@ _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "domain": Fields._read_domain,
     "images": Fields._read_images,
     "beta_prior": Fields._read_beta_prior,
+    "integer_lists": Fields._read_integer_lists,
 }
 assert set(_READERS) == set(KINDS), "every kind of the schema has a reader"
 
