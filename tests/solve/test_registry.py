@@ -58,7 +58,9 @@ def test_every_type_of_the_contract_is_registered():
                    for p in unit.parameters]
         json.dumps(listing, allow_nan=False)
         assert all(p.default_text for p in unit.parameters if callable(p.default)), unit.name
-    assert set(UNITS["concept"].param("topic").choices) == {"glove_vs_word2vec", "cove_vs_static", "wgan_gp"}
+    assert set(UNITS["concept"].param("topic").choices) == {"glove_vs_word2vec", "cove_vs_static", "wgan_gp",
+                                                          "autoregressive_vs_flow", "pixelcnn_blind_spot",
+                                                          "made_masks_why", "teacher_forcing", "nade_weight_sharing"}
 
 
 @pytest.mark.parametrize("ptype", TYPES)

@@ -109,11 +109,11 @@ def solve(pid: str, p: dict[str, Any]) -> Solution:
                    "input indices",
         "reference": "Germain, Gregor, Murray, Larochelle (2015), MADE, eq. 12-13",
     }
-    table = [f"input d: {' '.join(f'{d + 1:>3}' for d in range(D))}", f"m(d):    {' '.join(f'{v:>3}' for v in m)}"]
-    table += [f"layer {i} unit k: {' '.join(f'{k + 1:>3}' for k in range(len(row)))} | m^{i}(k): "
-              f"{' '.join(f'{v:>3}' for v in row)}" for i, row in enumerate(hidden, start=1)]
-    sol.step("Degree table: each input's degree m(d) in 1..D is its place in the ordering; the hidden units' "
-             "degrees m^l(k) in 1..D-1 as given", value="; ".join(table))
+    degs = [rf"m = ({', '.join(str(v) for v in m)})"]
+    degs += [rf"m^{{{i}}} = ({', '.join(str(v) for v in row)})" for i, row in enumerate(hidden, start=1)]
+    sol.step("Degree table: input d's degree m(d) in 1..D is its place in the ordering (inputs d = 1.."
+             f"{D} in order); the hidden units' degrees m^l(k) in 1..D-1 as given",
+             value=r",\quad ".join(degs))
     for i, M in enumerate(r["masks"], start=1):
         last = i == len(r["masks"])
         if last:
@@ -125,15 +125,16 @@ def solve(pid: str, p: dict[str, Any]) -> Solution:
                     "when its degree is at least as large")
         sol.step(text, formula=rule, value=fmt_matrix(np.asarray(M, dtype=float)))
     sol.step("Which inputs reach each output: the product of the masks, output to input, is positive",
-             formula=r"C = M^{\mathrm{out}} \cdots M^{1} > 0",
+             formula="C = " + " ".join([r"M^{\mathrm{out}}", *[f"M^{{{i}}}" for i in range(len(hidden), 0, -1)]]) + " > 0",
              value=fmt_matrix(conn.astype(float)))
     lines = []
     for d in range(D):
         before = [j + 1 for j in range(D) if m[j] < m[d]]
         seen = r["output_dependencies"][d]
-        note = "" if seen == before else f" (of the {len(before)} allowed, {len(before) - len(seen)} not reached)"
-        lines.append(f"output {d + 1} (m = {m[d]}) sees {seen or 'no input'}{note}")
-    sol.step("Output dependencies", value="; ".join(lines))
+        note = "" if seen == before else f" ({len(before) - len(seen)} of the {len(before)} allowed not reached)"
+        lines.append(f"output {d + 1} (m = {m[d]}) sees {', '.join(f'x{j}' for j in seen) or 'no input'}{note}")
+    sol.step("Output dependencies, the nonzero columns of each row of C: " + "; ".join(lines),
+             value=", ".join(rf"\{{{', '.join(f'x_{{{j}}}' for j in seen)}\}}" for seen in r["output_dependencies"]))
     sol.step("Autoregressive check: every output sees only inputs of smaller degree",
              formula=r"C_{dj} = 1 \Rightarrow m(j) < m(d)", value=str(r["autoregressive"]).lower())
     return sol

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from adlkit.core.numbers import fmt_matrix
 from adlkit.plotting import subplots
 from adlkit.solve.figures import save
 from adlkit.solve.model import Solution
@@ -53,15 +52,12 @@ def layer_counts(p: dict[str, Any]) -> tuple[np.ndarray, dict[str, int]]:
     return conv.mask[0, 0].numpy().astype(np.int64), count_parameters(conv)
 
 
-def grid(mask: np.ndarray, kind: str) -> str:
-    """The mask drawn in text, one row per line: 1 seen, 0 hidden, the centre bracketed."""
+def grid(mask: np.ndarray) -> str:
+    """The mask as a LaTeX matrix, the centre entry in brackets."""
     k = mask.shape[0]
     c = k // 2
-    rows = []
-    for i in range(k):
-        cells = [f"[{mask[i, j]}]" if (i, j) == (c, c) else f" {mask[i, j]} " for j in range(k)]
-        rows.append("".join(cells))
-    return "\n".join(rows)
+    rows = [" & ".join(f"[{mask[i, j]}]" if (i, j) == (c, c) else str(mask[i, j]) for j in range(k)) for i in range(k)]
+    return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
 
 
 def solve(pid: str, p: dict[str, Any]) -> Solution:
@@ -83,10 +79,10 @@ def solve(pid: str, p: dict[str, Any]) -> Solution:
     sol.step(f"Mask {kind}: the {cc} row(s) above the centre ({above} positions) and the {left} position(s) left of "
              "the centre on its row are visible" + ("; the centre too (mask B)" if kind == "B" else "; the centre is "
                                                     "hidden (mask A)"),
-             formula=rf"\text{{visible}} = \lfloor k/2 \rfloor k + \lfloor k/2 \rfloor{' + 1' if kind == 'B' else ''}",
+             formula=rf"\text{{visible}} = c k + c{' + 1' if kind == 'B' else ''},\quad c = (k - 1)/2",
              substituted=f"{cc} \\cdot {k} + {cc}{' + 1' if kind == 'B' else ''}", value=str(visible))
-    sol.step("The kernel mask (1 seen, 0 hidden; the centre in brackets):\n" + grid(mask, kind),
-             formula="M", value=fmt_matrix(mask.astype(float)))
+    sol.step(f"The kernel mask drawn as a {k} x {k} grid (1 seen, 0 hidden; the centre pixel in brackets)",
+             formula="M", value=grid(mask))
     sol.step("All parameters: every kernel weight of every channel pair, plus one bias per output channel",
              formula=r"C_{\mathrm{out}} C_{\mathrm{in}} k^2 + C_{\mathrm{out}}",
              substituted=f"{cout} \\cdot {cin} \\cdot {k}^2 + {cout}", value=str(c["all"]))
