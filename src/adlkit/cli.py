@@ -36,6 +36,7 @@ COMMAND_MODULES = [
     "adlkit.commands.ebm",
     "adlkit.commands.compare",
     "adlkit.commands.cove",
+    "adlkit.commands.autoregressive",
 ]
 
 for _module in COMMAND_MODULES:

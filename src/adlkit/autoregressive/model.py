@@ -79,8 +79,12 @@ class ARModule(nn.Module):
 
     progress_label = "(NLL: nats per example)"
 
-    def __init__(self, config: ARConfig):
+    def __init__(self, config: ARConfig | dict[str, Any] | None = None, **options: Any):
         super().__init__()
+        if config is None:
+            config = ARConfig(**options)
+        elif isinstance(config, dict):
+            config = ARConfig(**config)
         self.config = config
         D = config.dim
         self.ordering = check_ordering(config.ordering, D) if config.ordering is not None else list(range(1, D + 1))
@@ -88,6 +92,8 @@ class ARModule(nn.Module):
     @classmethod
     def from_config(cls, config: ARConfig | dict[str, Any]) -> ARModule:
         c = config if isinstance(config, ARConfig) else ARConfig(**config)
+        if c.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {c.kind!r}")
         return {"fvsbn": FVSBN, "made": MADE, "pixelcnn": PixelCNN}[c.kind](c)
 
     def logits(self, x: Tensor) -> Tensor:  # pragma: no cover - every model defines it
@@ -129,8 +135,8 @@ class FVSBN(ARModule):
     """Fully visible sigmoid belief net: logits = (W * M) x + b, M strictly lower-triangular in
     the ordering (M[d, j] = 1 iff m(j) < m(d))."""
 
-    def __init__(self, config: ARConfig):
-        super().__init__(config)
+    def __init__(self, config: ARConfig | dict[str, Any] | None = None, **options: Any):
+        super().__init__(config, **options)
         self.net = made_network(self.ordering, [])
 
     def logits(self, x: Tensor) -> Tensor:
@@ -140,8 +146,9 @@ class FVSBN(ARModule):
 class MADE(ARModule):
     """MADE: masked MLP, ReLU hidden layers, one Bernoulli logit per input."""
 
-    def __init__(self, config: ARConfig):
-        super().__init__(config)
+    def __init__(self, config: ARConfig | dict[str, Any] | None = None, **options: Any):
+        super().__init__(config, **options)
+        config = self.config
         rng = np.random.default_rng(config.seed)
         self.hidden_degrees = hidden_degrees(config.dim, config.hidden, config.degrees, rng)
         self.net = made_network(self.ordering, self.hidden_degrees)
@@ -154,13 +161,14 @@ class PixelCNN(ARModule):
     """PixelCNN on one binary channel: MaskedConv A (k x k), then ``layers`` ReLU + MaskedConv B
     (3x3), then ReLU + 1x1, ReLU + 1x1 to one logit per pixel; raster order."""
 
-    def __init__(self, config: ARConfig):
+    def __init__(self, config: ARConfig | dict[str, Any] | None = None, **options: Any):
+        super().__init__(config, **options)
+        config = self.config
         h, w = config.image_shape
         if h * w != config.dim:
-            raise ValueError(f"image_shape {config.image_shape} does not hold {config.dim} pixels")
+            raise ValueError(f"image_shape {tuple(config.image_shape)} does not hold {config.dim} pixels")
         if config.ordering is not None and list(config.ordering) != list(range(1, config.dim + 1)):
             raise ValueError("PixelCNN's ordering is the raster order")
-        super().__init__(config)
         C = config.channels
         mods: list[nn.Module] = [MaskedConv2d(1, C, config.kernel, "A")]
         for _ in range(config.layers):
