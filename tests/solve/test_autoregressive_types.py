@@ -140,3 +140,12 @@ def test_bad_input_exits_2_naming_id_and_field(tmp_path, problem, field):
     assert r.exit_code == 2 and r.stdout == ""
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"q: field '{field}' "), lines
+
+
+@pytest.mark.parametrize("problem, field", [
+    ({"type": "masked_conv", "kernel": 31, "mask": "A", "in_channels": 1024, "out_channels": 1024}, "out_channels"),
+    ({"type": "autoregressive_params", "n": 1000, "models": ["made"], "hidden": [4096, 4096, 4096]}, "hidden"),
+])
+def test_layers_too_large_to_build_are_refused(tmp_path, problem, field):
+    r = CliRunner().invoke(app, ["solve", str(_exam(tmp_path, problem)), "--format", "json"])
+    assert r.exit_code == 2 and r.stderr.startswith(f"q: field '{field}' ")

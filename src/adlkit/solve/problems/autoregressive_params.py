@@ -20,6 +20,7 @@ from adlkit.solve.unit import ProblemType
 MODELS = ("tabular", "fvsbn", "nade", "made")
 MAX_INPUTS = 1024  # n (K - 1): the masks are built
 MAX_WIDTH = 4096
+MAX_WEIGHTS = 20_000_000
 
 
 def _check_image(v: Any, params: dict[str, Any]) -> str | None:
@@ -102,6 +103,10 @@ def parse(f: Fields, p: dict[str, Any]) -> dict[str, Any]:
         p["hidden"] = f.error("hidden", f"must be one number for nade (its hidden size d), got {hidden.tolist()}")
     elif hidden is not None:
         p["hidden"] = [int(a) for a in hidden]
+        sizes = [p["n"] * (K - 1), *p["hidden"], p["n"] * (K - 1)]
+        weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+        if "made" in models and weights > MAX_WEIGHTS:
+            p["hidden"] = f.error("hidden", f"gives MADE {weights:,} weights; at most {MAX_WEIGHTS:,} are built")
     return p
 
 

@@ -26,6 +26,17 @@ def _check_kernel(k: int, params: dict[str, Any]) -> str | None:
     return None
 
 
+MAX_WEIGHTS = 10_000_000  # the layer is built
+
+
+def _check_size(cout: int, params: dict[str, Any]) -> str | None:
+    k, cin = params.get("kernel"), params.get("in_channels")
+    if isinstance(k, int) and isinstance(cin, int) and cout * cin * k * k > MAX_WEIGHTS:
+        return (f"gives {cout} x {cin} x {k}^2 = {cout * cin * k * k:,} weights; at most {MAX_WEIGHTS:,} "
+                "(the layer is built to count them)")
+    return None
+
+
 PARAMETERS = (
     Param("kernel", "integer", "k, the kernel size (odd): a k x k convolution", minimum=1, maximum=31,
           check=_check_kernel, draw=lambda rng, d: int(rng.choice([3, 5, 7]))),
@@ -33,7 +44,7 @@ PARAMETERS = (
           choices=("A", "B"), draw=lambda rng, d: str(rng.choice(["A", "B"]))),
     Param("in_channels", "integer", "input channels", default=1, minimum=1, maximum=1024,
           draw=lambda rng, d: OMIT if rng.random() < 0.4 else int(rng.choice([1, 16, 32, 64]))),
-    Param("out_channels", "integer", "output channels (filters)", default=1, minimum=1, maximum=1024,
+    Param("out_channels", "integer", "output channels (filters)", default=1, minimum=1, maximum=1024, check=_check_size,
           draw=lambda rng, d: OMIT if rng.random() < 0.4 else int(rng.choice([1, 16, 32, 64]))),
 )
 
