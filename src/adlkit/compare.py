@@ -340,7 +340,8 @@ def _digits_figure(X, rows, samples, path) -> Path:
         imgs = np.clip(np.asarray(imgs, dtype=float), 0, 1)
         if imgs.shape[0] < 16:
             imgs = np.concatenate([imgs, np.zeros((16 - imgs.shape[0], 64))])
-        tile = imgs.reshape(4, 4, 8, 8).transpose(0, 2, 1, 3).reshape(32, 32)
+        padded = np.pad(imgs.reshape(16, 8, 8), ((0, 0), (1, 1), (1, 1)))  # a blank pixel around each image
+        tile = padded.reshape(4, 4, 10, 10).transpose(0, 2, 1, 3).reshape(40, 40)
         ax.imshow(tile, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(title + (f"\n{sub}" if sub else ""), fontsize=8)
     return save(fig, path, dpi=110)
