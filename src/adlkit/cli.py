@@ -38,6 +38,7 @@ COMMAND_MODULES = [
     "adlkit.commands.cove",
     "adlkit.commands.teach",
     "adlkit.commands.lm",
+    "adlkit.commands.autoregressive",
 ]
 
 for _module in COMMAND_MODULES:

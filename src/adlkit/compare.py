@@ -5,10 +5,13 @@ r"""One comparison of held-out log-likelihoods across model families, on the sam
 bound that is tight as k grows) and the EBM (:math:`-E(x) - \log Z` with :math:`Z` by grid
 quadrature, cross-checked by AIS).
 
-Binarized digits (pixel > 8, 64 binary pixels): the per-pixel Bernoulli model (exact
+Binarized digits (pixel > 8, 64 binary pixels): every likelihood model of the course, one
+:class:`DigitsEntry` each in :data:`DIGITS_ENTRIES` (plus the families of :data:`PENDING` once
+their package has ``evaluate_digits``): the per-pixel Bernoulli model (exact
 :math:`\log P(x)`; MAP with a Beta(2, 2) prior, i.e. add-one smoothing, because some pixels
-never fire in training and the MLE would give held-out images :math:`-\infty`), the VAE (IWAE)
-and RealNVP on dequantised binary images :math:`u = (x + U[0,1)^{64})/2`, whose
+never fire in training and the MLE would give held-out images :math:`-\infty`), FVSBN, MADE and
+PixelCNN (exact, :mod:`adlkit.autoregressive`), the MLP VAE (IWAE) and RealNVP on dequantised
+binary images :math:`u = (x + U[0,1)^{64})/2` (marked: measured in its own space), whose
 :math:`\mathbb E_u[\log p_u(u)] - 64\log 2` is a lower bound on :math:`\log P(x)` (Theis et
 al., 2016) and is what is reported (one dequantisation draw per image).
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +49,35 @@ def _row(model: str, ll: np.ndarray, dim: int, how: str, seconds: float, **extra
             "estimator": how, "train_seconds": seconds, **extra}
 
 
-def format_table(rows: list[dict[str, Any]], data: str) -> str:
-    """A plain-text table of the rows of :func:`compare`."""
-    dim = 64 if data == "digits" else 2
-    space = ("binarized digits, 64 pixels, log P(x) in nats per image" if data == "digits"
-             else f"{data}, standardised coordinates, log p(x) in nats per point")
+def format_table(rows: list[dict[str, Any]], data: str, notes: tuple[str, ...] | list[str] = ()) -> str:
+    """A plain-text table of the rows of :func:`compare` (digits: with parameters and training
+    time, the rows measured in their own space marked ``*``; ``notes`` under it)."""
+    if data == "digits":
+        return _format_digits(rows, notes)
+    dim = 2
+    space = f"{data}, standardised coordinates, log p(x) in nats per point"
     lines = [f"held-out log-likelihood on {space}; bits/dim = -loglik / ({dim} ln 2); +- is the standard error over held-out examples",
              f"{'model':<28}{'loglik (nats)':>16}{'+-':>8}{'bits/dim':>10}{'steps':>8}  estimator"]
     for r in rows:
         lines.append(f"{r['model']:<28}{r['loglik_nats']:>16.4f}{r['stderr_nats']:>8.4f}{r['bits_per_dim']:>10.4f}"
                      f"{r.get('steps', ''):>8}  {r['estimator']}")
+    return "\n".join(lines)
+
+
+def _format_digits(rows: list[dict[str, Any]], notes) -> str:
+    lines = ["held-out log-likelihood on binarized digits (64 pixels, test split of density_split('digits')): "
+             "log P(x) in nats per image, higher is better; bits/dim = -loglik / (64 ln 2); +- is the standard "
+             "error over test images; parameters: trainable ones (the masked models: unmasked weights and biases)",
+             f"{'model':<38}{'nats/image':>12}{'+-':>7}{'bits/dim':>10}{'parameters':>12}{'train s':>9}  estimator"]
+    for r in rows:
+        name = r["model"] + (" *" if r.get("own_space") else "")
+        lines.append(f"{name:<38}{r['loglik_nats']:>12.3f}{r['stderr_nats']:>7.3f}{r['bits_per_dim']:>10.4f}"
+                     f"{r['parameters']:>12,}{r['train_seconds']:>9.1f}  {r['estimator']}")
+    for r in rows:
+        if r.get("own_space"):
+            lines.append(f"* {r['model']}: measured in its own space ({r.get('space', 'continuous')}; "
+                         f"{r.get('loglik_own_space', float('nan')):.3f} nats there)")
+    lines += [f"- {n}" for n in notes]
     return "\n".join(lines)
 
 
@@ -74,7 +97,7 @@ def compare(data: str = "moons", seed: int = 0, quick: bool = False, n_importanc
         raise ValueError(f"steps_scale must be > 0, got {steps_scale}")
     b = {k: max(1, int(round(v[1 if quick else 0] * steps_scale))) for k, v in SETTINGS.items()}
     if data == "digits":
-        return _compare_digits(seed, b, n_importance, out, progress, log)
+        return _compare_digits(seed, quick, b, n_importance, out, progress, log)
     return _compare_toy(data, seed, b, n_importance, out, progress, log)
 
 
@@ -131,25 +154,61 @@ def _compare_toy(name, seed, b, n_importance, out, progress, log):
     return rows, fig
 
 
-def _compare_digits(seed, b, n_importance, out, progress, log):
+@dataclass(frozen=True)
+class DigitsEntry:
+    """One row of the digits table: ``evaluate(seed, quick, **options) -> dict`` in the shape of
+    the families' ``evaluate_digits`` (``model``, ``test_ll`` nats per image, ``how``,
+    ``parameters``, ``seconds``, ``samples`` (n, 64) in [0, 1]; optional ``test_ll_per_image``,
+    ``steps``, ``space``). ``own_space``: the number is measured in the model's own space (the
+    dequantized flow), marked in the table."""
+
+    key: str
+    evaluate: Callable[..., dict[str, Any]]
+    own_space: bool = False
+    options: tuple[str, ...] = ()  # the compare() settings it takes: "n_importance", "budgets", "progress"
+
+
+def _bernoulli_digits(seed: int = 0, quick: bool = False) -> dict[str, Any]:
     from adlkit.data.registry import density_split
-    from adlkit.flows import RealNVP
     from adlkit.mle import Bernoulli
 
-    X, X_val, X_test = density_split("digits", seed)
-    rows = []
-    log("[1/3] per-pixel Bernoulli (MAP, Beta(2, 2) prior) ...")
+    X, _, X_test = density_split("digits", seed)
     t = time.perf_counter()
     bern = Bernoulli(per_pixel=True, prior=(2.0, 2.0)).fit(X.astype(np.int64))
-    rows.append(_row("Bernoulli per pixel", bern.score_samples(X_test.astype(np.int64)), 64, "exact (add-one MAP)",
-                     time.perf_counter() - t))
-    log(f"[2/3] VAE on binarized digits ({b['digits_vae_steps']} steps) ...")
-    vae, row = _vae_row("VAE (latent 16)", X, X_val, X_test, seed, n_importance, 3, latent_dim=16,
-                        hidden=(256, 256), likelihood="bernoulli", epochs=100_000, max_steps=b["digits_vae_steps"],
+    secs = time.perf_counter() - t
+    ll = bern.score_samples(X_test.astype(np.int64))
+    return {"model": "Bernoulli per pixel", "test_ll": float(ll.mean()), "test_ll_per_image": ll,
+            "how": "exact (add-one MAP)", "parameters": X.shape[1], "seconds": secs,
+            "samples": bern.sample(16, random_state=seed).reshape(16, 64).astype(float)}
+
+
+def _n_params(module) -> int:
+    return int(sum(p.numel() for p in module.parameters() if p.requires_grad))
+
+
+def _vae_digits(seed: int = 0, quick: bool = False, n_importance: int = 5000, budgets: dict | None = None,
+                progress: bool = False) -> dict[str, Any]:
+    from adlkit.data.registry import density_split
+
+    steps = (budgets or {}).get("digits_vae_steps", SETTINGS["digits_vae_steps"][1 if quick else 0])
+    X, X_val, X_test = density_split("digits", seed)
+    vae, row = _vae_row("VAE (MLP, latent 16)", X, X_val, X_test, seed, n_importance, 3, latent_dim=16,
+                        hidden=(256, 256), likelihood="bernoulli", epochs=100_000, max_steps=steps,
                         patience=30, batch_size=128, image_shape=(8, 8), progress=progress)
-    rows.append(row)
-    log(f"[3/3] RealNVP on dequantised binary digits ({b['digits_flow_steps']} steps) ...")
+    return {"model": row["model"], "test_ll": row["loglik_nats"], "stderr": row["stderr_nats"],
+            "how": row["estimator"], "parameters": _n_params(vae.module_),
+            "seconds": row["train_seconds"], "steps": row["steps"],
+            "samples": vae.sample(16, random_state=seed, mean=True)}
+
+
+def _flow_digits(seed: int = 0, quick: bool = False, budgets: dict | None = None, progress: bool = False) -> dict[str, Any]:
     import torch
+
+    from adlkit.data.registry import density_split
+    from adlkit.flows import RealNVP
+
+    steps = (budgets or {}).get("digits_flow_steps", SETTINGS["digits_flow_steps"][1 if quick else 0])
+    X, X_val, X_test = density_split("digits", seed)
 
     def deq(x):
         return (x + torch.rand(x.shape, dtype=x.dtype)) / 2
@@ -159,15 +218,91 @@ def _compare_digits(seed, b, n_importance, out, progress, log):
     U_test = (X_test + rng.uniform(size=X_test.shape)) / 2
     t = time.perf_counter()
     flow = RealNVP(n_couplings=8, hidden=(256, 256), mask="checkerboard", image_shape=(8, 8), logit_alpha=0.05,
-                   actnorm=True, epochs=100_000, max_steps=b["digits_flow_steps"], patience=40, batch_size=128,
+                   actnorm=True, epochs=100_000, max_steps=steps, patience=40, batch_size=128,
                    random_state=seed, progress=progress).fit(X, U_val, transform=deq)
     secs = time.perf_counter() - t
-    ll_flow = flow.score_samples(U_test) - 64 * math.log(2)
-    rows.append(_row("RealNVP (dequantised)", ll_flow, 64, "lower bound E[log p(u)] - 64 log 2", secs,
-                     steps=flow.result_.steps))
-    fig = _digits_figure(X_test, bern, vae, flow, rows, out / "compare-digits.png", seed)
-    return rows, fig
+    own = flow.score_samples(U_test)
+    ll = own - 64 * math.log(2)
+    return {"model": "RealNVP (dequantized)", "test_ll": float(ll.mean()), "test_ll_per_image": ll,
+            "how": "lower bound E[log p(u)] - 64 log 2", "parameters": _n_params(flow.module_), "seconds": secs,
+            "steps": flow.result_.steps, "loglik_own_space": float(own.mean()),
+            "space": "u = (x + U[0,1)^64)/2 on [0, 1)^64; its density, less 64 log 2 (the bins' volume), bounds log P(x)",
+            "samples": np.clip(2 * flow.sample(16, random_state=seed), 0, 2) / 2}
 
+
+def _autoregressive(kind: str) -> Callable[..., dict[str, Any]]:
+    def run(seed: int = 0, quick: bool = False, progress: bool = False) -> dict[str, Any]:
+        from adlkit.autoregressive.pipeline import evaluate
+
+        r = evaluate(kind, seed, quick, progress=progress)
+        r.pop("estimator", None)
+        return r
+
+    run.__name__ = f"evaluate_digits_{kind}"
+    return run
+
+
+#: every likelihood model of the course on the binarized digits, in table order
+DIGITS_ENTRIES: tuple[DigitsEntry, ...] = (
+    DigitsEntry("bernoulli", _bernoulli_digits),
+    DigitsEntry("fvsbn", _autoregressive("fvsbn"), options=("progress",)),
+    DigitsEntry("made", _autoregressive("made"), options=("progress",)),
+    DigitsEntry("pixelcnn", _autoregressive("pixelcnn"), options=("progress",)),
+    DigitsEntry("vae", _vae_digits, options=("n_importance", "budgets", "progress")),
+    DigitsEntry("realnvp", _flow_digits, own_space=True, options=("budgets", "progress")),
+)
+
+#: rows other families provide through ``<package>.evaluate_digits(seed, quick)``; included when
+#: the package has that function, else the table says the family is not built yet
+PENDING: tuple[tuple[str, str, str], ...] = (
+    ("conv_vae", "adlkit.vae", "the convolutional VAE (IWAE)"),
+    ("rbm", "adlkit.ebm", "the RBM (AIS)"),
+    ("diffusion", "adlkit.diffusion", "the diffusion model (variational bound)"),
+)
+
+
+def digits_entries() -> tuple[list[DigitsEntry], list[str]]:
+    """The entries of the table, and a line for each pending family that is not built yet."""
+    import importlib
+
+    entries, missing = list(DIGITS_ENTRIES), []
+    for key, module, label in PENDING:
+        try:
+            fn = getattr(importlib.import_module(module), "evaluate_digits", None)
+        except ModuleNotFoundError as e:
+            if e.name is None or not module.startswith(e.name):
+                raise  # the package exists but one of its own imports is missing: say so
+            fn = None
+        if callable(fn):
+            entries.append(DigitsEntry(key, fn))
+        else:
+            missing.append(f"{label}: not built yet ({module}.evaluate_digits does not exist), left out")
+    return entries, missing
+
+
+def _compare_digits(seed, quick, b, n_importance, out, progress, log):
+    from adlkit.data.registry import density_split
+
+    entries, missing = digits_entries()
+    rows, samples = [], []
+    opts = {"n_importance": n_importance, "budgets": b, "progress": progress}
+    for i, e in enumerate(entries, start=1):
+        log(f"[{i}/{len(entries)}] {e.key} on binarized digits ...")
+        r = e.evaluate(seed, quick, **{k: opts[k] for k in e.options})
+        m = float(r["test_ll"])
+        if "test_ll_per_image" in r:
+            ll = np.asarray(r["test_ll_per_image"], dtype=float)
+            se = float(np.std(ll, ddof=1) / math.sqrt(len(ll)))
+        else:
+            se = float(r.get("stderr", float("nan")))
+        row = {"model": r["model"], "loglik_nats": m, "stderr_nats": se, "bits_per_dim": -m / (64 * math.log(2)),
+               "estimator": r["how"], "train_seconds": float(r["seconds"]), "parameters": int(r["parameters"]),
+               "own_space": e.own_space, "key": e.key}
+        row.update({k: r[k] for k in ("steps", "loglik_own_space", "space") if k in r})
+        rows.append(row)
+        samples.append(np.asarray(r["samples"], dtype=float))
+    X_test = list(density_split("digits", seed))[2]
+    return rows, _digits_figure(X_test[:16], rows, samples, out / "compare-digits.png")
 
 
 def _density_figure(name, X, models, rows, path, res: int = 120) -> Path:
@@ -191,17 +326,22 @@ def _density_figure(name, X, models, rows, path, res: int = 120) -> Path:
     return save(fig, path, dpi=110)
 
 
-def _digits_figure(X, bern, vae, flow, rows, path, seed) -> Path:
-    rng = np.random.default_rng(seed)
-    panels = [("held-out data", X[:16]), ("Bernoulli samples", bern.sample(16, random_state=seed).reshape(16, 64)),
-              ("VAE samples (means)", vae.sample(16, random_state=seed, mean=True)),
-              ("RealNVP samples", np.clip(2 * flow.sample(16, random_state=seed), 0, 2) / 2)]
-    del rng
-    fig, axes = subplots(1, 4, figsize=(12, 3.4))
-    for i, (ax, (title, imgs)) in enumerate(zip(axes, panels)):
-        tile = np.asarray(imgs).reshape(4, 4, 8, 8).transpose(0, 2, 1, 3).reshape(32, 32)
-        ax.imshow(tile, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-        sub = "" if i == 0 else f"\n{rows[i - 1]['loglik_nats']:.2f} nats, {rows[i - 1]['bits_per_dim']:.3f} bits/dim"
-        ax.set_title(title + sub, fontsize=9)
+def _digits_figure(X, rows, samples, path) -> Path:
+    """Held-out images and 16 samples of every model, each panel titled with its score."""
+    panels = [("held-out data", np.asarray(X)[:16], "")]
+    panels += [(r["model"], s[:16], f"{r['loglik_nats']:.2f} nats, {r['bits_per_dim']:.3f} bits/dim"
+                + (" *" if r.get("own_space") else "")) for r, s in zip(rows, samples)]
+    cols = min(4, len(panels))
+    nrows = -(-len(panels) // cols)
+    fig, axes = subplots(nrows, cols, figsize=(3.2 * cols, 3.5 * nrows), squeeze=False)
+    for ax in axes.ravel():
         ax.axis("off")
+    for ax, (title, imgs, sub) in zip(axes.ravel(), panels):
+        imgs = np.clip(np.asarray(imgs, dtype=float), 0, 1)
+        if imgs.shape[0] < 16:
+            imgs = np.concatenate([imgs, np.zeros((16 - imgs.shape[0], 64))])
+        padded = np.pad(imgs.reshape(16, 8, 8), ((0, 0), (1, 1), (1, 1)))  # a blank pixel around each image
+        tile = padded.reshape(4, 4, 10, 10).transpose(0, 2, 1, 3).reshape(40, 40)
+        ax.imshow(tile, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(title + (f"\n{sub}" if sub else ""), fontsize=8)
     return save(fig, path, dpi=110)

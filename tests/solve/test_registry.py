@@ -55,6 +55,9 @@ CONTRACT_ANSWERS = {
     "pca": {"mean", "covariance", "eigenvalues", "components", "explained_variance_ratio", "projection",
             "reconstruction_error"},
     "ar_forecast": {"forecast"},
+    "made_masks": {"masks", "output_dependencies", "autoregressive"},
+    "autoregressive_params": {"tabular", "fvsbn", "nade", "made", "made_connections"},
+    "masked_conv": {"mask", "visible", "parameters", "effective_parameters"},
 }
 UNITS = problem_types()
 TYPES = sorted(UNITS)
@@ -109,6 +112,7 @@ def _bad_values(param) -> list:
         "matrix": [[[1, 2], [3]], [["a"]]], "rows": [[[1, 2], [3]], [["a"]]],
         "sentences": [[], ["a b", ""]],
         "distribution": ["N(0, -1)", {"mean": 0}, {"probs": [0.5, 0.6]}, "U(2, 1)", {"uniform": [0]}],
+        "integer_lists": [[1, 2], [[1.5]], [[]]],
     }
     bad = list(by_kind[param.kind])
     if param.minimum is not None:

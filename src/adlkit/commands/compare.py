@@ -21,15 +21,16 @@ def compare_cmd(
     threads: int = typer.Option(1, min=1, help="torch intra-op threads (1 is fastest for these small MLPs, and on a loaded machine)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
-    """Held-out log-likelihood of the flow, the VAE and the EBM (toys), or of the Bernoulli
-    pixel model, the VAE and the dequantised flow (digits), on the same split; prints the
-    table (nats and bits/dim) and writes one figure."""
+    """Held-out log-likelihood of the flow, the VAE and the EBM (toys), or of every likelihood
+    model of the course (digits: Bernoulli pixels, FVSBN, MADE, PixelCNN, the VAE, the
+    dequantised flow, ...), on the same split; prints the table (nats, bits/dim, parameters,
+    training time) and writes one figure of samples."""
     name = check_data(data)
     out = output_dir(out or Path("runs") / f"compare-{name}")  # before any training
     import torch
 
     torch.set_num_threads(threads)
-    from adlkit.compare import compare, format_table
+    from adlkit.compare import compare, digits_entries, format_table
     from adlkit.train import NonFiniteLossError
 
     try:
@@ -37,7 +38,7 @@ def compare_cmd(
                             log=typer.echo, steps_scale=steps_scale)
     except NonFiniteLossError as e:
         nonfinite_exit(e)
-    typer.echo(format_table(rows, name))
+    typer.echo(format_table(rows, name, digits_entries()[1] if name == "digits" else ()))
     (out / "table.json").write_text(json.dumps(rows, indent=1))
     typer.echo(f"wrote {fig} and {out}/table.json")
 

@@ -57,6 +57,7 @@ KINDS: dict[str, str] = {
     "rows": "a matrix (a list of equal-length rows of numbers), or one flat list of numbers read as one row",
     "distribution": "a Gaussian (as above), a discrete {probs: [..], support: [..]} (support 0..k-1 by default), "
                     "or a uniform {uniform: [a, b]} or \"U(a, b)\"",
+    "integer_lists": "a list of lists of whole numbers (e.g. one list per layer)",
 }
 
 Params = dict[str, Any]  # the parameters read (or drawn) so far, by name

@@ -31,6 +31,7 @@ class SpecError(ValueError):
 
 
 class _Invalid:
+
     def __repr__(self) -> str:
         return "INVALID"
 
@@ -60,6 +61,7 @@ class Fields:
         self.values: dict[str, Any] = {}
 
     # -- plumbing -----------------------------------------------------------------------------
+
     def error(self, name: str, message: str) -> Any:
         """Record the fault ``message`` of field ``name``; returns ``INVALID``."""
         self.errors.append(f"{self.pid}: field '{name}' {message}")
@@ -91,6 +93,7 @@ class Fields:
                 self.error(k, "is not a parameter of this problem type")
 
     # -- the kinds' readers: each checks a given value --------------------------------------------
+
     def number(self, name: str, v: Any, *, positive: bool = False, integer: bool = False,
                minimum: float | None = None, maximum: float | None = None) -> Any:
         """A finite number (a numeric string too) -> int when ``integer``, else as given."""
@@ -168,6 +171,7 @@ class Fields:
         return parse_gaussian(v, lambda msg: self.error(name, msg), univariate=univariate)
 
     # -- dispatch by kind: (fields, param, given value) -> value or INVALID ------------------------
+
     def _read_number(self, p: Param, v: Any) -> Any:
         return self.number(p.name, v, positive=p.positive, integer=p.kind == "integer",
                            minimum=p.minimum, maximum=p.maximum)
@@ -250,6 +254,7 @@ class Fields:
         if not isinstance(v, (list, dict)):
             return self.error(p.name, f"must be a list or a mapping, got {v!r}")
         return copy.deepcopy(v)
+
     def _read_sentences(self, p: Param, v: Any) -> Any:
         """A non-empty list of sentences: strings (split on spaces) or non-empty token lists."""
         if not isinstance(v, list) or not v:
@@ -281,6 +286,15 @@ class Fields:
         """A Gaussian, discrete or uniform distribution (:func:`parse_distribution`)."""
         return parse_distribution(v, lambda msg: self.error(p.name, msg), univariate=p.univariate)
 
+    def _read_integer_lists(self, p: Param, v: Any) -> Any:
+        """A non-empty list of non-empty lists of whole numbers -> list of lists of ints."""
+        if (not isinstance(v, list) or len(v) < p.min_len
+                or not all(isinstance(r, list) and r for r in v)):
+            return self.error(p.name, f"must be a list of non-empty lists of whole numbers, got {v!r}")
+        if not all(_is_number(a) and math.isfinite(a) and float(a) == int(a) for r in v for a in r):
+            return self.error(p.name, "must contain only whole numbers")
+        return [[int(a) for a in r] for r in v]
+
 
 _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "number": Fields._read_number,
@@ -300,6 +314,7 @@ _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "matrix": Fields._read_matrix,
     "rows": Fields._read_rows,
     "distribution": Fields._read_distribution,
+    "integer_lists": Fields._read_integer_lists,
 }
 assert set(_READERS) == set(KINDS), "every kind of the schema has a reader"
 
