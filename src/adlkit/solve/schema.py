@@ -51,6 +51,9 @@ KINDS: dict[str, str] = {
     "domain": "an interval [a, b]; \"-oo\" and \"oo\" allowed",
     "images": "a list of 0/1 matrices (lists of rows)",
     "beta_prior": "a Beta prior {alpha, beta}",
+    "matrix": "a matrix: a list of equal-length rows of finite numbers",
+    "points": "a list of numbers (1-D points), or a list of equal-length lists of numbers (vectors)",
+    "planar_layers": "a list of planar-flow layers {u: [..], w: [..], b: number}",
 }
 
 Params = dict[str, Any]  # the parameters read (or drawn) so far, by name
