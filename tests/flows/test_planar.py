@@ -47,8 +47,8 @@ def test_u_hat_makes_every_layer_invertible_and_matches_the_paper():
         wu = float(w @ u)
         m = -1 + math.log1p(math.exp(wu))
         expected = u + (m - wu) * w / float(w @ w)  # appendix A of Rezende & Mohamed (2015)
-        assert torch.allclose(layer.u_effective.detach(), expected, atol=1e-12)
-        assert float(w @ layer.u_effective.detach()) == pytest.approx(m, abs=1e-9)
+        assert torch.allclose(layer.u_effective.detach(), expected, atol=1e-8)
+        assert float(w @ layer.u_effective.detach()) == pytest.approx(m, rel=1e-8, abs=1e-9)  # torch softplus is linear above 20
         assert m > -1
         assert layer.invertible()
 
