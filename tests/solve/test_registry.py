@@ -34,6 +34,8 @@ CONTRACT_ANSWERS = {
     "optimal_discriminator": {"values", "formula"},
     "vae_loss": {"reconstruction", "kl", "total"},
     "concept": {"summary"},
+    "planar_flow": {"x", "jacobian", "det", "log_det", "log_pz", "log_px", "invertible"},
+    "change_of_variables": {"z", "density", "log_density", "log_det", "inverse", "det", "invertible"},
 }
 UNITS = problem_types()
 TYPES = sorted(UNITS)
@@ -79,6 +81,7 @@ def _bad_values(param) -> list:
         "number_list": [["a"]], "expression": ["__import__('os')", "x +"], "expressions": ["__import__('os')"],
         "gaussian": ["N(0, -1)", {"mean": 0}], "tokens": [[]], "domain": [[1, -1]], "images": [[[[2]]]],
         "beta_prior": [{"alpha": 0, "beta": 1}],
+        "matrix": [[[1, "a"]], [[1, 2], [3]]], "points": [["a"]], "planar_layers": [[{"u": [1]}], []],
     }
     bad = list(by_kind[param.kind])
     if param.minimum is not None:
