@@ -57,7 +57,8 @@ def test_every_type_of_the_contract_is_registered():
                    for p in unit.parameters]
         json.dumps(listing, allow_nan=False)
         assert all(p.default_text for p in unit.parameters if callable(p.default)), unit.name
-    assert set(UNITS["concept"].param("topic").choices) == {"glove_vs_word2vec", "cove_vs_static", "wgan_gp"}
+    assert set(UNITS["concept"].param("topic").choices) >= {"glove_vs_word2vec", "cove_vs_static", "wgan_gp",
+                                                            "flow_requirements", "planar_vs_coupling"}
 
 
 @pytest.mark.parametrize("ptype", TYPES)
