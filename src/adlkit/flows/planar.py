@@ -126,6 +126,31 @@ class Planar(nn.Module):
         log_det = torch.log(torch.abs(1 + dh(a) * torch.dot(u, self.w)))
         return x, log_det
 
+    @torch.no_grad()
+    def inverse(self, x: Tensor, iterations: int = 100) -> tuple[Tensor, Tensor]:
+        """z with f(z) = x, and log|det dz/dx| (= minus the forward log-det at z).
+
+        Along w the layer is the scalar map a -> a + c h(a + b), c = w^T u (a = w^T z); it is
+        solved for a by bisection on [w^T x - |c|, w^T x + |c|] (|h| <= 1 for tanh and sigmoid;
+        the identity is solved in closed form), then z = x - u h(a + b). Needs an invertible
+        layer (:meth:`invertible`)."""
+        h, dh = ACTIVATIONS[self.h_name]
+        u = self.u_effective
+        c = torch.dot(self.w, u)
+        s = x @ self.w
+        if self.h_name == "identity":
+            a = (s - c * self.b) / (1 + c)
+        else:
+            lo, hi = s - c.abs(), s + c.abs()
+            for _ in range(iterations):
+                mid = 0.5 * (lo + hi)
+                above = mid + c * h(mid + self.b) > s
+                hi = torch.where(above, mid, hi)
+                lo = torch.where(above, lo, mid)
+            a = 0.5 * (lo + hi)
+        z = x - h(a + self.b).unsqueeze(1) * u
+        return z, -torch.log(torch.abs(1 + dh(a + self.b) * c))
+
     def psi(self, z: Tensor) -> Tensor:
         """psi(z) = h'(w^T z + b) w, shape (N, D)."""
         _, dh = ACTIVATIONS[self.h_name]
@@ -178,6 +203,22 @@ class PlanarFlow(nn.Module):
             points.append(z)
             dets.append(ld)
         return points, dets
+
+    @torch.no_grad()
+    def inverse(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """z_0 with flow(z_0) = x (each layer inverted in turn, last first) and the forward
+        log-det sum at z_0."""
+        total = torch.zeros(x.shape[0], dtype=x.dtype, device=x.device)
+        for layer in reversed(self.layers):
+            x, ld = layer.inverse(x)
+            total = total - ld
+        return x, total
+
+    @torch.no_grad()
+    def log_prob(self, x: Tensor) -> Tensor:
+        """log q(x) = log p(z_0) - sum of forward log-dets, z_0 = flow^{-1}(x) (by bisection)."""
+        z, ld = self.inverse(x)
+        return self.log_prob_base(z) - ld
 
     def jacobian(self, z: Tensor) -> Tensor:
         """dx/dz of the whole flow: J_K ... J_1, each layer's analytic Jacobian at its input."""
