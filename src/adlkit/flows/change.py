@@ -138,7 +138,7 @@ class MonotoneMap:
             v = complex(sp.N(self.inverse_expr.subs(X, x), 30))
             if abs(v.imag) < 1e-12 and math.isfinite(v.real):
                 return v.real
-        g = lambda t: float(_values(self.f, np.array([t]))[0]) - x  # noqa: E731
+        g = lambda t: float(_values(self.f, np.array([t]))[0]) - x
         lo, hi = -1.0, 1.0
         for _ in range(60):
             glo, ghi = g(lo), g(hi)

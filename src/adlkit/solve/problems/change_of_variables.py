@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from adlkit.core.expr import evaluate, parse as parse_expr, symbol
+from adlkit.core.expr import evaluate, symbol
+from adlkit.core.expr import parse as parse_expr
 from adlkit.core.latex import tex
 from adlkit.core.numbers import fmt, fmt_matrix, fmt_vec
 from adlkit.divergences import Normal
