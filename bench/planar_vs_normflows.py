@@ -85,6 +85,12 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=1e-2)
     args = ap.parse_args()
     torch.set_num_threads(1)
+    # warm-up: the first Adam step of a process imports torch._dynamo (seconds); pay it here,
+    # outside both libraries' timings
+    p = torch.nn.Parameter(torch.zeros(2))
+    opt = torch.optim.Adam([p])
+    p.sum().backward()
+    opt.step()
     rows = []
     for e in args.energies:
         for seed in args.seeds:

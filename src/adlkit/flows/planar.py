@@ -63,6 +63,28 @@ INVERTIBLE_IF = {
 }
 
 
+def u_hat(u: Tensor, w: Tensor) -> Tensor:
+    """The reparameterized u of Rezende and Mohamed (2015, appendix A), over the last dimension
+    (a (K, D) stack of layers at once): u + (m(w^T u) - w^T u) w / ||w||^2, m(a) = -1 + softplus(a)."""
+    wu = (w * u).sum(-1, keepdim=True)
+    return u + (F.softplus(wu) - 1 - wu) * w / w.pow(2).sum(-1, keepdim=True).clamp_min(1e-30)
+
+
+def planar_step(z: Tensor, u: Tensor, w: Tensor, b: Tensor, h: str) -> tuple[Tensor, Tensor]:
+    """One planar layer at z (N, D) with the effective u: (x, log|1 + h'(w^T z + b) w^T u|)."""
+    a = z @ w + b
+    if h == "tanh":
+        t = torch.tanh(a)
+        ha, dha = t, 1 - t * t
+    elif h == "sigmoid":
+        t = torch.sigmoid(a)
+        ha, dha = t, t * (1 - t)
+    else:
+        ha, dha = a, torch.ones_like(a)
+    x = z + ha.unsqueeze(1) * u
+    return x, torch.log(torch.abs(1 + dha * torch.dot(u, w)))
+
+
 def invertible(u: Tensor, w: Tensor, h: str = "tanh") -> bool:
     """Whether the planar layer with these u and w is invertible (:data:`INVERTIBLE_IF`)."""
     if not bool(torch.any(w != 0)):
@@ -82,7 +104,7 @@ class Planar(nn.Module):
         dim: the dimension D.
         h: ``tanh``, ``sigmoid`` or ``identity``.
         reparameterize: use u-hat (always invertible) instead of u.
-        u, w, b: initial values (default: u and w uniform in [-1/sqrt(D), 1/sqrt(D)], b = 0).
+        u, w, b: initial values (default: u uniform in [-sqrt 2, sqrt 2], w in [-sqrt(2/D), sqrt(2/D)], b = 0).
     """
 
     def __init__(self, dim: int, h: str = "tanh", reparameterize: bool = True,
@@ -93,38 +115,29 @@ class Planar(nn.Module):
             raise ValueError(f"h must be one of {', '.join(ACTIVATIONS)}, got {h!r}")
         self.dim, self.h_name, self.reparameterize = int(dim), h, bool(reparameterize)
         dtype = dtype or torch.get_default_dtype()
-        lim = math.sqrt(1.0 / dim)
 
-        def init(v, shape):
+        def init(v, shape, lim=1.0):
             if v is None:
                 return torch.empty(shape, dtype=dtype).uniform_(-lim, lim)
             t = torch.as_tensor(v, dtype=dtype).clone().reshape(shape)
             return t
 
-        self.u = nn.Parameter(init(u, (dim,)))
-        self.w = nn.Parameter(init(w, (dim,)))
+        # a wide start (the initial q is far from N(0, I)): fewer reverse-KL fits stuck in one mode
+        self.u = nn.Parameter(init(u, (dim,), math.sqrt(2.0)))
+        self.w = nn.Parameter(init(w, (dim,), math.sqrt(2.0 / dim)))
         self.b = nn.Parameter(torch.zeros((), dtype=dtype) if b is None else init(b, ()))
 
     @property
     def u_effective(self) -> Tensor:
         """u-hat when ``reparameterize`` (w^T u-hat > -1), else u."""
-        if not self.reparameterize:
-            return self.u
-        wu = torch.dot(self.w, self.u)
-        m = -1 + F.softplus(wu)
-        return self.u + (m - wu) * self.w / self.w.pow(2).sum().clamp_min(1e-30)
+        return u_hat(self.u, self.w) if self.reparameterize else self.u
 
     def _pre(self, z: Tensor) -> Tensor:
         return z @ self.w + self.b
 
     def forward(self, z: Tensor) -> tuple[Tensor, Tensor]:
-        h, dh = ACTIVATIONS[self.h_name]
-        u = self.u_effective
-        a = self._pre(z)  # (N,)
-        x = z + h(a).unsqueeze(1) * u
-        # 1 + u^T psi(z), psi = h'(a) w
-        log_det = torch.log(torch.abs(1 + dh(a) * torch.dot(u, self.w)))
-        return x, log_det
+        # 1 + u^T psi(z) = 1 + h'(a) w^T u, psi = h'(a) w
+        return planar_step(z, self.u_effective, self.w, self.b, self.h_name)
 
     @torch.no_grad()
     def inverse(self, x: Tensor, iterations: int = 100) -> tuple[Tensor, Tensor]:
@@ -190,8 +203,19 @@ class PlanarFlow(nn.Module):
         return cls([Planar(dim, h=h, reparameterize=True) for _ in range(depth)])
 
     def forward(self, z: Tensor) -> tuple[Tensor, Tensor]:
+        layers = list(self.layers)
+        h = layers[0].h_name
+        if len(layers) > 1 and all(lay.reparameterize and lay.h_name == h for lay in layers):
+            # the same layers with fewer autograd nodes: u-hat of all K layers in one pass
+            W = torch.stack([lay.w for lay in layers])
+            U = u_hat(torch.stack([lay.u for lay in layers]), W)
+            dets = []
+            for u, w, lay in zip(U.unbind(0), W.unbind(0), layers):
+                z, ld = planar_step(z, u, w, lay.b, h)
+                dets.append(ld)
+            return z, torch.stack(dets).sum(0)
         total = torch.zeros(z.shape[0], dtype=z.dtype, device=z.device)
-        for layer in self.layers:
+        for layer in layers:
             z, ld = layer(z)
             total = total + ld
         return z, total
