@@ -76,7 +76,7 @@ def _draw_at(rng, drawn):
     f = parse_expr(drawn["f"], ["z"])
     zs = np.asarray(draw_numbers(rng, n, -1.5, 1.5))
     xs = np.broadcast_to(np.asarray(evaluate(f, {symbol("z"): zs}), dtype=float), zs.shape)
-    return [round(float(x), 2) if abs(round(float(x), 2) - x) < 0.5 * abs(x) + 1e-9 else float(x) for x in xs]
+    return [round(float(x), 3) for x in xs]  # inside the range of f: z in [-1.5, 1.5] keeps off its ends
 
 
 PARAMETERS = (
