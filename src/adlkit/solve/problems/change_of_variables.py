@@ -139,11 +139,11 @@ def parse(f: Fields, params: dict[str, Any]) -> dict[str, Any]:
     except NotMonotoneError as err:
         f.error("f", str(err))
         return {**params, "f": INVALID}
-    lo, hi = m.range()
     for x in at:
         try:
             m.inverse_value(float(x))
         except ValueError:
+            lo, hi = m.range()
             f.error("at", f"has x = {x:g} outside the range of f ({fmt(lo)}, {fmt(hi)}): "
                           "no z maps there (the density is 0)")
             return {**params, "at": INVALID}
