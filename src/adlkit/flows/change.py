@@ -137,7 +137,9 @@ class MonotoneMap:
         if self.inverse_expr is not None:
             v = complex(sp.N(self.inverse_expr.subs(X, x), 30))
             if abs(v.imag) < 1e-12 and math.isfinite(v.real):
-                return v.real
+                back = float(_values(self.f, np.array([v.real]))[0])
+                if abs(back - x) <= 1e-9 * (1 + abs(x)):  # the branch holds at this x too
+                    return v.real
         g = lambda t: float(_values(self.f, np.array([t]))[0]) - x
         lo, hi = -1.0, 1.0
         for _ in range(60):
