@@ -21,6 +21,7 @@ BAD_OUTPUT = {
     "exam": ["--out", BAD],
     "compare": ["--quick", "-o", BAD],
     "train flow": ["-o", BAD],
+    "train planar": ["-o", BAD],
     "train word2vec": ["-o", f"{BAD}/x.safetensors"],
     "train glove": ["-o", f"{BAD}/x.safetensors"],
     "train gan": ["-o", BAD],

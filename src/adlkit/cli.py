@@ -29,6 +29,7 @@ for _name, _help in [
 COMMAND_MODULES = [
     "adlkit.commands.solve",
     "adlkit.commands.flows",
+    "adlkit.commands.planar",
     "adlkit.commands.embeddings",
     "adlkit.commands.check",
     "adlkit.commands.gan",

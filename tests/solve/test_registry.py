@@ -58,6 +58,8 @@ CONTRACT_ANSWERS = {
     "made_masks": {"masks", "output_dependencies", "autoregressive"},
     "autoregressive_params": {"tabular", "fvsbn", "nade", "made", "made_connections"},
     "masked_conv": {"mask", "visible", "parameters", "effective_parameters"},
+    "planar_flow": {"x", "jacobian", "det", "log_det", "log_pz", "log_px", "invertible"},
+    "change_of_variables": {"z", "density", "log_density", "log_det", "inverse", "det", "invertible"},
 }
 UNITS = problem_types()
 TYPES = sorted(UNITS)
@@ -113,6 +115,7 @@ def _bad_values(param) -> list:
         "sentences": [[], ["a b", ""]],
         "distribution": ["N(0, -1)", {"mean": 0}, {"probs": [0.5, 0.6]}, "U(2, 1)", {"uniform": [0]}],
         "integer_lists": [[1, 2], [[1.5]], [[]]],
+        "points": [["a"]], "planar_layers": [[{"u": [1]}], []],
     }
     bad = list(by_kind[param.kind])
     if param.minimum is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from adlkit.flows.coupling import AffineCoupling, split_mask
 from adlkit.flows.layers import ActNorm, Logit, Permutation
 from adlkit.flows.nets import MLPConditioner
+from adlkit.flows.planar import Planar, PlanarFlow
 from adlkit.flows.realnvp import RealNVPConfig, RealNVPFlow
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "Logit",
     "Permutation",
     "MLPConditioner",
+    "Planar",
+    "PlanarFlow",
     "RealNVP",
     "RealNVPFlow",
     "RealNVPConfig",

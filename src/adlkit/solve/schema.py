@@ -58,6 +58,8 @@ KINDS: dict[str, str] = {
     "distribution": "a Gaussian (as above), a discrete {probs: [..], support: [..]} (support 0..k-1 by default), "
                     "or a uniform {uniform: [a, b]} or \"U(a, b)\"",
     "integer_lists": "a list of lists of whole numbers (e.g. one list per layer)",
+    "points": "a list of numbers (1-D points), or a list of equal-length lists of numbers (vectors)",
+    "planar_layers": "a list of planar-flow layers {u: [..], w: [..], b: number}",
 }
 
 Params = dict[str, Any]  # the parameters read (or drawn) so far, by name

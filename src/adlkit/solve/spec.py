@@ -295,6 +295,31 @@ class Fields:
             return self.error(p.name, "must contain only whole numbers")
         return [[int(a) for a in r] for r in v]
 
+    def _read_points(self, p: Param, v: Any) -> Any:
+        """A list of numbers -> (n,) array; a list of equal-length number lists -> (n, d) array."""
+        if isinstance(v, list) and v and all(isinstance(r, list) for r in v):
+            return self.matrix(p.name, v)
+        return self.number_list(p.name, v, scalar_ok=p.scalar_ok)
+
+    def _read_planar_layers(self, p: Param, v: Any) -> Any:
+        """A non-empty list of ``{u: [..], w: [..], b: number}`` -> list of (u, w, b) with u, w
+        float64 arrays of one common length."""
+        if not isinstance(v, list) or not v:
+            return self.error(p.name, "must be a non-empty list of layers {u: [..], w: [..], b: number}")
+        out = []
+        for i, layer in enumerate(v, start=1):
+            if not isinstance(layer, dict) or set(layer) != {"u", "w", "b"}:
+                return self.error(p.name, f"layer {i} must be {{u: [..], w: [..], b: number}}, got {layer!r}")
+            u = self.number_list(f"{p.name}[{i}].u", layer["u"])
+            w = self.number_list(f"{p.name}[{i}].w", layer["w"])
+            b = self.number(f"{p.name}[{i}].b", layer["b"])
+            if any(x is INVALID for x in (u, w, b)):
+                return INVALID
+            out.append((u, w, float(b)))
+        if len({len(u) for u, _, _ in out} | {len(w) for _, w, _ in out}) != 1:
+            return self.error(p.name, "every layer's u and w must have the same length")
+        return out
+
 
 _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "number": Fields._read_number,
@@ -315,6 +340,8 @@ _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "rows": Fields._read_rows,
     "distribution": Fields._read_distribution,
     "integer_lists": Fields._read_integer_lists,
+    "points": Fields._read_points,
+    "planar_layers": Fields._read_planar_layers,
 }
 assert set(_READERS) == set(KINDS), "every kind of the schema has a reader"
 
