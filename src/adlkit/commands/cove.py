@@ -280,14 +280,15 @@ def embed(
 
 # ----------------------------------------------------------------------------- explain
 def _print_concept(key: str) -> None:
+    from adlkit.solve.printers.plain import to_plain
     from adlkit.solve.problems.concept import CONCEPTS
 
     c = CONCEPTS[key]
     typer.echo(c.question)
     typer.echo("")
     typer.echo(c.summary)
-    for text, formula in c.points:
-        typer.echo(f"  - {text}" + (f":  {formula}" if formula else ""))
+    for text, formula in c.points:  # the formulas rendered for the terminal, as the text printer does
+        typer.echo(f"  - {text}" + (f":  {to_plain(formula)}" if formula else ""))
     typer.echo("")
 
 

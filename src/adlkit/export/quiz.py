@@ -18,7 +18,7 @@ from typing import Any
 from adlkit.check import Tolerance, known_slips
 from adlkit.core.numbers import jsonable
 from adlkit.solve import solve_spec, validate_spec
-from adlkit.solve.model import Solution
+from adlkit.solve.model import Solution, SolvedSheet
 from adlkit.solve.registry import problem_types
 
 MAX_ENTRIES = 36  # a list or matrix of more numbers than this is shown, not asked field by field
@@ -116,12 +116,14 @@ def _feedback(slip) -> str:
     return f"Not right: {slip.label} ({slip.detail})."
 
 
-def build_quiz(spec: dict[str, Any], tolerance: Tolerance | None = None) -> Quiz:
+def build_quiz(spec: dict[str, Any], tolerance: Tolerance | None = None, sheet: SolvedSheet | None = None) -> Quiz:
     """The quiz of a spec dict: validated and solved by the engine (raises
-    :class:`adlkit.solve.SpecError`), each answer key split into fields with its slips."""
+    :class:`adlkit.solve.SpecError`), each answer key split into fields with its slips.
+    ``sheet``: the spec already solved by :func:`adlkit.solve.solve_spec` (not solved again)."""
     tol = tolerance or Tolerance()
     title, parsed = validate_spec(spec)
-    sheet = solve_spec(spec)
+    if sheet is None or [s.id for s in sheet.results] != [pid for pid, _, _ in parsed]:
+        sheet = solve_spec(spec)
     units = problem_types()
     questions = []
     for (pid, ptype, params), sol, raw in zip(parsed, sheet.results, spec["problems"]):

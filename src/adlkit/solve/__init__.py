@@ -91,7 +91,11 @@ def solve_spec(data: dict[str, Any]) -> SolvedSheet:
 
     title, parsed = validate_spec(data)
     registry = problem_types()
-    results = [registry[ptype].solve(pid, params) for pid, ptype, params in parsed]
+    results = []
+    for pid, ptype, params in parsed:
+        sol = registry[ptype].solve(pid, params)
+        sol.params = params  # what its figures are drawn from (Jupyter's display)
+        results.append(sol)
     return SolvedSheet(title, results)
 
 

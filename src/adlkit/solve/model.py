@@ -55,6 +55,22 @@ class Solution:
     conventions: dict[str, str] = field(default_factory=dict)
     title: str = ""
     figures: dict[str, str] = field(default_factory=dict)  # name -> path or data URI
+    # the validated parameters it was solved from (set by solve_spec): what its figures are drawn from
+    params: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    def embed_figures(self) -> None:
+        """Draw this solution's figures (its type's ``figures``) once, as data URIs, so that a
+        display without a folder of PNGs (Jupyter) shows them too."""
+        if self.figures or self.params is None:
+            return
+        import tempfile
+
+        from adlkit.solve.figures import attach_figures
+        from adlkit.solve.printers.html import figure_data_uri
+
+        with tempfile.TemporaryDirectory(prefix="adlkit-figures-") as tmp:
+            attach_figures(SolvedSheet("", [self]), [(self.id, self.type, self.params)], tmp)
+            self.figures = {name: figure_data_uri(src, tmp) for name, src in self.figures.items()}
 
     def step(self, text: str, formula: str = "", substituted: str = "", value: str = "",
              substeps: list[Step] | None = None) -> Step:
@@ -82,6 +98,7 @@ class Solution:
     def _repr_html_(self) -> str:
         from adlkit.solve.printers.html import render_fragment
 
+        self.embed_figures()
         return render_fragment(self)
 
 
@@ -103,4 +120,6 @@ class SolvedSheet:
     def _repr_html_(self) -> str:
         from adlkit.solve.printers.html import render_fragment
 
+        for sol in self.results:
+            sol.embed_figures()
         return render_fragment(self)
