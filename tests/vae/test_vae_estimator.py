@@ -107,7 +107,8 @@ def test_config_checks_and_is_what_the_checkpoint_stores():
 
     m = VAEModule(5, latent_dim=2, hidden=(7,), likelihood="gaussian", decoder_std=1)
     assert m.get_config() == {"dim": 5, "latent_dim": 2, "hidden": [7], "likelihood": "gaussian", "decoder_std": 1.0,
-                              "beta": 1.0, "warmup_steps": 0, "lr": 1e-3, "eval_samples": 1, "image_shape": None}
+                              "beta": 1.0, "warmup_steps": 0, "lr": 1e-3, "eval_samples": 1, "image_shape": None,
+                              "architecture": "mlp", "channels": [32, 64]}
     assert VAEModule.from_config(VAEConfig(**m.get_config())).get_config() == m.get_config()
     for bad, msg in [(dict(likelihood="poisson"), "likelihood must be one of"), (dict(latent_dim=0), "latent_dim"),
                      (dict(decoder_std=0.0, likelihood="gaussian"), "decoder_std"), (dict(beta=-1), "beta")]:

@@ -101,21 +101,23 @@ DIGITS_STEPS = (6000, 400)  # (full, quick)
 DIGITS_IMPORTANCE = (5000, 200)
 
 
-def evaluate_digits(seed: int = 0, quick: bool = False) -> dict[str, Any]:
+def evaluate_digits(seed: int = 0, quick: bool = False, steps: int | None = None,
+                    k: int | None = None) -> dict[str, Any]:
     """The convolutional VAE on ``density_split("digits")`` (binarized): trained through
     :func:`adlkit.train.fit` (early stopping on the validation negative ELBO), scored by the IWAE
     bound on the test images. Returns the likelihood table's row (see COMMON contract):
     ``model``, ``test_ll`` (mean IWAE bound, nats per image), ``how``, ``parameters``,
-    ``seconds`` (training), ``samples`` (64 decoder means in [0, 1], (64, 64))."""
+    ``seconds`` (training), ``samples`` (64 decoder means in [0, 1], (64, 64)). ``steps`` and
+    ``k`` override the step budget and the importance samples (the bench's reduced runs)."""
     import torch
 
     from adlkit.data.registry import density_split
     from adlkit.vae.estimator import VAE
 
     s = density_split("digits", seed=seed)
-    k = DIGITS_IMPORTANCE[1 if quick else 0]
-    vae = VAE(architecture="conv", random_state=seed, n_importance=k, max_steps=DIGITS_STEPS[1 if quick else 0],
-              **DIGITS_SETTINGS)
+    k = DIGITS_IMPORTANCE[1 if quick else 0] if k is None else int(k)
+    steps = DIGITS_STEPS[1 if quick else 0] if steps is None else int(steps)
+    vae = VAE(architecture="conv", random_state=seed, n_importance=k, max_steps=steps, **DIGITS_SETTINGS)
     t = time.perf_counter()
     vae.fit(s.train, s.val)
     secs = time.perf_counter() - t

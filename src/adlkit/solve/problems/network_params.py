@@ -98,9 +98,11 @@ def parse(f: Fields, params: dict[str, Any]) -> dict[str, Any]:
     params["input_shape"] = plan.input_shape
     exp = params["expect_output_shape"]
     if exp is not None and exp is not INVALID:
-        flat = isinstance(exp, list) and all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in exp)
-        nested = isinstance(exp, list) and all(isinstance(s, list) and all(
-            isinstance(a, (int, float)) and not isinstance(a, bool) for a in s) for s in exp)
+        def whole(a: Any) -> bool:
+            return isinstance(a, (int, float)) and not isinstance(a, bool) and float(a).is_integer()
+
+        flat = isinstance(exp, list) and all(whole(a) for a in exp)
+        nested = isinstance(exp, list) and all(isinstance(s, list) and s and all(whole(a) for a in s) for s in exp)
         if not exp or not (flat or nested):
             f.error("expect_output_shape", f"must be a shape (a list of whole numbers) or a list of shapes, got {exp!r}")
     return params
