@@ -29,13 +29,18 @@ def _draw_layers(rng, drawn: dict[str, Any]) -> list[dict[str, Any]]:
     kind = "cnn" if len(shape) == 3 else ("rnn" if shape[0] in RNN_LENGTHS else "mlp")
     if kind == "cnn":
         layers: list[dict[str, Any]] = []
+        n = shape[1]  # the spatial size so far (square inputs): every drawn layer fits it
         for _ in range(int(rng.integers(1, 3))):
-            layers.append({"type": "conv2d", "filters": int(rng.choice([4, 8, 16])), "kernel": int(rng.choice([3, 5])),
-                           "stride": int(rng.choice([1, 2])), "padding": str(rng.choice(["same", "valid", "same"])),
-                           "activation": "relu"})
+            k, stride = int(rng.choice([3, 5])), int(rng.choice([1, 2]))
+            padding = str(rng.choice(["same", "valid", "same"]))
+            if padding == "valid" and k > n:
+                padding = "same"
+            n = -(-n // stride) if padding == "same" else (n - k) // stride + 1
+            layers.append({"type": "conv2d", "filters": int(rng.choice([4, 8, 16])), "kernel": k,
+                           "stride": stride, "padding": padding, "activation": "relu"})
             if rng.random() < 0.4:
                 layers.append({"type": "batchnorm"})
-        if rng.random() < 0.5:
+        if n >= 2 and rng.random() < 0.5:
             layers.append({"type": "maxpool2d", "pool": 2})
         layers += [{"type": "flatten"}, {"type": "dense", "units": int(rng.choice([10, 32, 64]))}]
         return layers
