@@ -255,8 +255,8 @@ DIGITS_ENTRIES: tuple[DigitsEntry, ...] = (
 #: rows other families provide through ``<package>.evaluate_digits(seed, quick)``; included when
 #: the package has that function, else the table says the family is not built yet
 PENDING: tuple[tuple[str, str, str], ...] = (
-    ("conv_vae", "adlkit.vae", "the convolutional VAE (IWAE)"),
-    ("rbm", "adlkit.ebm", "the RBM (AIS)"),
+    ("conv_vae", "adlkit.vae.conv", "the convolutional VAE (IWAE)"),
+    ("rbm", "adlkit.ebm.rbm_model", "the RBM (AIS)"),
     ("diffusion", "adlkit.diffusion", "the diffusion model (variational bound)"),
 )
 
