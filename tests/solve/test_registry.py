@@ -78,7 +78,7 @@ def _bad_values(param) -> list:
         "number": ["abc"], "integer": ["abc", 1.5], "boolean": ["yes"], "choice": ["no_such_choice"],
         "number_list": [["a"]], "expression": ["__import__('os')", "x +"], "expressions": ["__import__('os')"],
         "gaussian": ["N(0, -1)", {"mean": 0}], "tokens": [[]], "domain": [[1, -1]], "images": [[[[2]]]],
-        "beta_prior": [{"alpha": 0, "beta": 1}],
+        "beta_prior": [{"alpha": 0, "beta": 1}], "mapping": [[1, 2], "linear"],
     }
     bad = list(by_kind[param.kind])
     if param.minimum is not None:

@@ -51,6 +51,7 @@ KINDS: dict[str, str] = {
     "domain": "an interval [a, b]; \"-oo\" and \"oo\" allowed",
     "images": "a list of 0/1 matrices (lists of rows)",
     "beta_prior": "a Beta prior {alpha, beta}",
+    "mapping": "a mapping of named fields (the parameter's help names them)",
 }
 
 Params = dict[str, Any]  # the parameters read (or drawn) so far, by name

@@ -244,6 +244,13 @@ class Fields:
         return INVALID if INVALID in (a, b) else (float(a), float(b))
 
 
+    def _read_mapping(self, p: Param, v: Any) -> Any:
+        """A mapping with string keys, as given; its ``check`` reads the entries."""
+        if not isinstance(v, dict) or not v or not all(isinstance(k, str) for k in v):
+            return self.error(p.name, f"must be a mapping of named fields, got {v!r}")
+        return dict(v)
+
+
 _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "number": Fields._read_number,
     "integer": Fields._read_number,
@@ -257,6 +264,7 @@ _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "domain": Fields._read_domain,
     "images": Fields._read_images,
     "beta_prior": Fields._read_beta_prior,
+    "mapping": Fields._read_mapping,
 }
 assert set(_READERS) == set(KINDS), "every kind of the schema has a reader"
 
