@@ -34,6 +34,10 @@ CONTRACT_ANSWERS = {
     "optimal_discriminator": {"values", "formula"},
     "vae_loss": {"reconstruction", "kl", "total"},
     "concept": {"summary"},
+    "diffusion_forward": {"alpha_bar", "mean", "std", "x_t"},
+    "ddpm_posterior": {"posterior_mean", "posterior_variance", "coef_x0", "coef_xt"},
+    "ddpm_step": {"x0_pred", "mean", "sigma", "x_prev"},
+    "ddim_step": {"x0_pred", "eps_pred", "sigma", "x_prev"},
 }
 UNITS = problem_types()
 TYPES = sorted(UNITS)
@@ -55,7 +59,8 @@ def test_every_type_of_the_contract_is_registered():
                    for p in unit.parameters]
         json.dumps(listing, allow_nan=False)
         assert all(p.default_text for p in unit.parameters if callable(p.default)), unit.name
-    assert set(UNITS["concept"].param("topic").choices) == {"glove_vs_word2vec", "cove_vs_static", "wgan_gp"}
+    assert set(UNITS["concept"].param("topic").choices) >= {"glove_vs_word2vec", "cove_vs_static", "wgan_gp",
+                                                            "ddim_vs_ddpm", "noise_prediction", "classifier_free_guidance"}
 
 
 @pytest.mark.parametrize("ptype", TYPES)

@@ -51,7 +51,10 @@ def _check_schedule(v: dict[str, Any], params: dict[str, Any]) -> str | None:
     return None
 
 
-def _draw_form(rng: np.random.Generator, drawn: dict[str, Any], form: str, per_step: bool) -> Any:
+def _draw_form(rng: np.random.Generator, drawn: dict[str, Any], form: str, per_step: bool,
+               skip_if: tuple[str, ...] = ()) -> Any:
+    if any(k in drawn for k in skip_if):
+        return OMIT
     # one form per draw: alphas with probability 1/4, else betas 1/3, else alpha_bar 1/2, else schedule
     i = FORMS.index(form)
     if any(k in drawn for k in FORMS[:i]) or rng.random() >= 1 / (len(FORMS) - i):
@@ -79,20 +82,21 @@ def schedule_length(drawn: dict[str, Any]) -> int | None:
     return int(drawn["schedule"]["steps"]) if "schedule" in drawn else None
 
 
-def schedule_params(per_step: bool, when: Any = None) -> tuple[Param, ...]:
+def schedule_params(per_step: bool, skip_if: tuple[str, ...] = ()) -> tuple[Param, ...]:
     """The four schedule fields (exactly one is given). ``per_step``: the type needs alpha_t as
-    well as alpha_bar_t, so a single alpha_bar number is not enough."""
+    well as alpha_bar_t, so a single alpha_bar number is not enough; ``skip_if``: fields whose
+    draw replaces the schedule's."""
     ab_help = ("cumulative alpha_bar_1..alpha_bar_T (a list)" if per_step else
                "cumulative alpha_bar_1..alpha_bar_T (a list), or the number alpha_bar_t itself")
     return (
         Param("alphas", "number_list", "per-step alpha_1..alpha_T, each in (0, 1] (alpha_bar_t is their product)",
-              default=None, when=when, draw=lambda rng, d: _draw_form(rng, d, "alphas", per_step)),
+              default=None, draw=lambda rng, d: _draw_form(rng, d, "alphas", per_step, skip_if)),
         Param("betas", "number_list", "per-step beta_1..beta_T, each in [0, 1) (alpha_t = 1 - beta_t)",
-              default=None, when=when, draw=lambda rng, d: _draw_form(rng, d, "betas", per_step)),
-        Param("alpha_bar", "number_list", ab_help, default=None, when=when, scalar_ok=not per_step,
-              draw=lambda rng, d: _draw_form(rng, d, "alpha_bar", per_step)),
-        Param("schedule", "mapping", SCHEDULE_HELP, default=None, when=when, check=_check_schedule,
-              draw=lambda rng, d: _draw_form(rng, d, "schedule", per_step)),
+              default=None, draw=lambda rng, d: _draw_form(rng, d, "betas", per_step, skip_if)),
+        Param("alpha_bar", "number_list", ab_help, default=None, scalar_ok=not per_step,
+              draw=lambda rng, d: _draw_form(rng, d, "alpha_bar", per_step, skip_if)),
+        Param("schedule", "mapping", SCHEDULE_HELP, default=None, check=_check_schedule,
+              draw=lambda rng, d: _draw_form(rng, d, "schedule", per_step, skip_if)),
     )
 
 
