@@ -16,8 +16,8 @@ functions the solver's ``diffusion_forward``, ``ddpm_posterior``, ``ddpm_step`` 
 **The bound** (``DiffusionModule.bound``, nats per row): :math:`L_T + \sum_{t=2}^T L_{t-1} + L_0`
 with one draw of :math:`x_t \sim q(x_t | x_0)` per t (an unbiased estimate of the bound; every
 term in closed form): :math:`L_T = KL(q(x_T|x_0)\|N(0, I))`; :math:`L_{t-1}` the KL between the
-posterior and the model step :math:`N(\mu_\theta, \tilde\beta_t I)` (the model uses the
-posterior variance, so only the means differ); :math:`L_0 = -\log p_\theta(x_0 | x_1)` with
+posterior and the model step :math:`N(\mu_\theta, \sigma_t^2 I)`, sigma_t^2 the posterior variance
+or beta_t (``variance``); :math:`L_0 = -\log p_\theta(x_0 | x_1)` with
 :math:`p_\theta(x_0|x_1) = N(\mu_\theta(x_1), \beta_1 I)`:
 
 - ``data="continuous"``: the Gaussian density at x_0 (a bound on a continuous density);
@@ -229,8 +229,11 @@ class DiffusionModule(nn.Module):
 
     # -- the variational bound ------------------------------------------------------------
     @torch.no_grad()
-    def bound(self, x0: Tensor, generator: torch.Generator | None = None) -> Tensor:
-        """The variational bound -ELBO per row in nats (module docstring), x0 in model space."""
+    def bound(self, x0: Tensor, generator: torch.Generator | None = None, variance: str = "beta") -> Tensor:
+        """The variational bound -ELBO per row in nats (module docstring), x0 in model space;
+        the model's steps have sigma_t^2 = the posterior variance (``posterior``) or beta_t."""
+        if variance not in ("posterior", "beta"):
+            raise ValueError(f"variance must be posterior or beta, got {variance!r}")
         s, T = self.schedule, self.config.steps
         ab_T = s.alpha_bar(T)
         total = 0.5 * (ab_T * x0.pow(2) + (1 - ab_T) - 1 - math.log(1 - ab_T)).sum(1)  # L_T
@@ -240,7 +243,9 @@ class DiffusionModule(nn.Module):
             _, _, xt = q_sample(x0, eps, ab)
             mean_q, var, _, _ = posterior(x0, xt, ab, abp, a)
             mean_p, _, _, _ = posterior(x0_from_eps(xt, self.eps(xt, t), ab), xt, ab, abp, a)
-            total = total + 0.5 * (mean_q - mean_p).pow(2).sum(1) / var  # equal variances
+            vp = var if variance == "posterior" else 1 - a
+            # KL(N(mean_q, var I) || N(mean_p, vp I)), per coordinate, summed
+            total = total + 0.5 * (math.log(vp / var) + (var + (mean_q - mean_p).pow(2)) / vp - 1).sum(1)
         eps = torch.randn(x0.shape, generator=generator, dtype=x0.dtype)
         _, _, x1 = q_sample(x0, eps, s.alpha_bar(1))
         mu = x0_from_eps(x1, self.eps(x1, 1), s.alpha_bar(1))  # the posterior mean at t = 1 is x0_pred
@@ -322,12 +327,13 @@ class Diffusion(DensityEstimator):
         x = self.module_.sample(int(n_samples), steps, sampler, eta, generator=torch_generator(random_state))
         return self.module_.decode(x).to(torch.float64).numpy()
 
-    def bound(self, X: Any, random_state: int | None = 0, batch_size: int = 512) -> np.ndarray:
-        """The variational bound (-ELBO) per row in nats."""
+    def bound(self, X: Any, random_state: int | None = 0, batch_size: int = 512, variance: str = "beta") -> np.ndarray:
+        """The variational bound (-ELBO) per row in nats (``variance``: the reverse steps' sigma_t^2,
+        the posterior variance or beta_t)."""
         self._check_fitted()
         Xt = as_rows(X, torch.float32, self.n_features_in_, binary=self.data == "binary")
         g = torch_generator(random_state)
-        return np.concatenate([self.module_.bound(self.module_.encode(b), g).to(torch.float64).numpy()
+        return np.concatenate([self.module_.bound(self.module_.encode(b), g, variance).to(torch.float64).numpy()
                                for b in Xt.split(batch_size)])
 
     def score_samples(self, X: Any) -> np.ndarray:
