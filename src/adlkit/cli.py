@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "adlkit.commands.gan",
     "adlkit.commands.vae",
     "adlkit.commands.ebm",
+    "adlkit.commands.diffusion",
     "adlkit.commands.compare",
     "adlkit.commands.cove",
 ]
