@@ -165,7 +165,7 @@ def alpha_bar_step(sol: Solution, sched: Any, t: int, sym: str = "t") -> float:
         return sched[1]
     ab = sched.alpha_bar(t)
     if t == 0:
-        sol.step(rf"alpha_bar_0 = 1 (no noise at step 0)", formula=r"\bar\alpha_0 = 1")
+        sol.step(r"alpha_bar_0 = 1 (no noise at step 0)", formula=r"\bar\alpha_0 = 1")
         return ab
     if sched.reading in ("alphas", "betas") and t <= 6:
         factors = " \\cdot ".join(fmt(float(a)) for a in sched.alphas[:t])

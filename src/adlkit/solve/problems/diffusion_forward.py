@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from adlkit.core.numbers import fmt
 from adlkit.solve.common import draw_number, draw_numbers
 from adlkit.solve.model import Solution
