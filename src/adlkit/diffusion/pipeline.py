@@ -73,6 +73,7 @@ def figures(module: DiffusionModule, out: str | Path, data: np.ndarray, seed: in
 
     out = Path(out)
     g = torch.Generator().manual_seed(seed)
+    steps = None if steps is None else min(int(steps), module.config.steps)
     n = 100 if image_shape is not None else n
     x, path = module.sample(n, None if sampler == "ddpm" else steps, sampler, eta, generator=g, trajectory=True)
     X = module.decode(x).double().numpy()
