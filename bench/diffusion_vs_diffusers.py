@@ -156,7 +156,7 @@ def run(seed: int, train_steps: int, n: int, ddim_steps: tuple[int, ...]) -> dic
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="one seed, 1,500 training steps, n = 500, DDIM-10/50")
+    ap.add_argument("--quick", action="store_true", help="one seed, 2,000 training steps, n = 500, DDIM-10/50")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--train-steps", type=int, default=8000)
     ap.add_argument("--n", type=int, default=2000)
@@ -164,7 +164,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.quick:
-        args.seeds, args.train_steps, args.n, ddim = [0], 1500, 500, (10, 50)
+        args.seeds, args.train_steps, args.n, ddim = [0], 2000, 500, (10, 50)
     else:
         ddim = (10, 25, 50, 100)
     sched, step = agreement()
