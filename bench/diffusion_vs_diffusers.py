@@ -11,7 +11,8 @@
     points) by adlkit (``Diffusion.fit`` -> ``adlkit.train.fit``, L_simple) and by a plain
     PyTorch loop around diffusers' DDPMScheduler.add_noise (the reference), same number of
     steps, batch 256, Adam lr 2e-3, same seed, T = 1000 linear. Training steps/s (training steps
-    only); then the exact W1 (POT's emd2, Euclidean cost) between n samples and n held-out test
+    only) per run, and -- the figure of the JSON line -- from a separate run that trains both in
+    ONE process round-robin in blocks of 100 steps (the machine's load hits both alike); then the exact W1 (POT's emd2, Euclidean cost) between n samples and n held-out test
     points for DDPM-1000 and DDIM-10/25/50/100 (eta 0) -- adlkit's samplers for adlkit's net,
     diffusers' DDPMScheduler/DDIMScheduler.step loops for the reference's net -- next to the W1
     floor (two independent held-out samples of size n); sampling seconds per sampler.
@@ -109,6 +110,32 @@ def train_reference(net: torch.nn.Module, X: torch.Tensor, steps: int, batch: in
     return time.perf_counter() - t0
 
 
+def throughput(seed: int, steps: int, block: int = 100) -> tuple[float, float]:
+    """Training steps/s of adlkit (``adlkit.train.fit`` on a DiffusionModule, its
+    ``train_seconds``: batch fetch + train_step) and of the reference loop, measured in ONE
+    process, round-robin in blocks of ``block`` steps (alternating which goes first), so that the
+    machine's load hits both alike. Returns (adlkit, reference)."""
+    from adlkit.data.registry import density_split
+    from adlkit.diffusion.model import DiffusionModule, EpsMLP
+    from adlkit.train import TrainConfig, fit
+
+    X = torch.as_tensor(density_split("8gaussians", seed, n_train=10_000).train, dtype=torch.float32)
+    torch.manual_seed(seed)
+    module = DiffusionModule(2, hidden=(128, 128, 128), emb_dim=32, steps=1000, lr=2e-3)
+    torch.manual_seed(seed)
+    ref_net = EpsMLP(2, (128, 128, 128), 32)
+    ours = ref = 0.0
+    for k in range(max(1, steps // block)):
+        for who in (("adlkit", "reference") if k % 2 == 0 else ("reference", "adlkit")):
+            if who == "adlkit":
+                cfg = TrainConfig(epochs=10**6, batch_size=256, seed=seed + k, patience=None, max_steps=block, progress=False)
+                ours += fit(module, X, None, cfg).train_seconds
+            else:
+                ref += train_reference(ref_net, X, block, 256, 2e-3, seed + k)
+    n = max(1, steps // block) * block
+    return n / ours, n / ref
+
+
 @torch.no_grad()
 def sample_reference(net: torch.nn.Module, n: int, steps: int | None, seed: int) -> np.ndarray:
     from diffusers import DDIMScheduler, DDPMScheduler
@@ -161,14 +188,19 @@ def main() -> None:
     ap.add_argument("--train-steps", type=int, default=8000)
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--speed-steps", type=int, default=3000, help="steps per library of the interleaved throughput run")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.quick:
         args.seeds, args.train_steps, args.n, ddim = [0], 2000, 500, (10, 50)
+        args.speed_steps = 600
     else:
         ddim = (10, 25, 50, 100)
     sched, step = agreement()
     print(f"agreement with diffusers: schedule/add_noise max |diff| {sched:.3g}, DDPM/DDIM step max |diff| {step:.3g}")
+    speed = throughput(args.seeds[0], args.speed_steps)
+    print(f"interleaved training throughput ({args.speed_steps} steps each): adlkit {speed[0]:.1f} steps/s, "
+          f"reference {speed[1]:.1f} steps/s, ratio {speed[0] / speed[1]:.2f}")
     runs = []
     for seed in args.seeds:
         r = run(seed, args.train_steps, args.n, ddim)
@@ -176,8 +208,8 @@ def main() -> None:
         print(json.dumps(r))
     mean = lambda f: float(np.mean([f(r) for r in runs]))
     summary = {"schedule_max_abs_diff": sched, "step_max_abs_diff": step, "w1_floor": mean(lambda r: r["w1_floor"])}
-    for who in ("adlkit", "reference"):
-        summary[who] = {"steps_per_s": mean(lambda r: r[who]["steps_per_s"]),
+    for i, who in enumerate(("adlkit", "reference")):
+        summary[who] = {"steps_per_s": speed[i],
                         "w1_ddim": mean(lambda r: r[who]["w1"]["ddim50"]),
                         "w1_ddpm": mean(lambda r: r[who]["w1"]["ddpm1000"])}
     print(json.dumps(summary))
