@@ -121,7 +121,7 @@ def throughput(seed: int, steps: int, block: int = 100) -> tuple[float, float]:
 
     X = torch.as_tensor(density_split("8gaussians", seed, n_train=10_000).train, dtype=torch.float32)
     torch.manual_seed(seed)
-    module = DiffusionModule(2, hidden=(128, 128, 128), emb_dim=32, steps=1000, lr=2e-3)
+    module = DiffusionModule(2, hidden=(128, 128, 128), emb_dim=32, steps=1000, lr=2e-3).float()
     torch.manual_seed(seed)
     ref_net = EpsMLP(2, (128, 128, 128), 32)
     ours = ref = 0.0

@@ -178,7 +178,7 @@ class DiffusionModule(nn.Module):
         n = x0.shape[0]
         t = torch.randint(1, self.config.steps + 1, (n,), generator=generator)
         eps = torch.randn(x0.shape, generator=generator, dtype=x0.dtype)
-        _, _, xt = q_sample(x0, eps, self.alpha_bars[t].unsqueeze(1))
+        _, _, xt = q_sample(x0, eps, self.alpha_bars[t].to(x0.dtype).unsqueeze(1))
         return (eps - self.net(xt, t)).pow(2).mean()
 
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
