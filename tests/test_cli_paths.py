@@ -29,6 +29,7 @@ BAD_OUTPUT = {
     "train ebm": ["-o", BAD],
     "train rbm": ["-o", BAD],
     "train score": ["-o", BAD],
+    "train diffusion": ["-o", BAD],
     "train cove": ["--vectors", "{junk}", "-o", BAD],
     "train lm": ["-o", f"{BAD}/lm.npz"],
     "train fvsbn": ["-o", BAD],
@@ -38,6 +39,7 @@ BAD_OUTPUT = {
     "sample gan": ["{gan}", "-o", BAD],
     "sample vae": ["{vae}", "-o", BAD],
     "sample ebm": ["{ebm}", "-o", BAD],
+    "sample diffusion": ["{diffusion}", "-o", BAD],
     "eval senses": ["--plot", f"{BAD}/x.png"],
     "corpus build": ["-o", BAD],
     "corpus parallel": ["-o", BAD],
@@ -49,6 +51,7 @@ BAD_OUTPUT = {
 #: command -> arguments that hand it a file that is not what it reads
 BAD_INPUT = {
     "sample flow": ["{junk}"], "sample gan": ["{junk}"], "sample vae": ["{junk}"], "sample ebm": ["{junk}"],
+    "sample diffusion": ["{junk}"],
     "eval gan": ["{junk}"], "eval embeddings": ["{junk}"], "similar": ["{junk}", "king"],
     "embed": ["a b", "--cove", "{junk}"], "generate": ["{junk}"], "explain cove-vs-static": ["--cove", "{junk}"],
 }
@@ -69,6 +72,7 @@ def _commands() -> set[str]:
 @pytest.fixture
 def files(tmp_path):
     """A file that is no model, and a tiny untrained checkpoint of each family."""
+    from adlkit.diffusion.model import DiffusionModule
     from adlkit.ebm import EBMModule
     from adlkit.flows import RealNVPFlow
     from adlkit.gan import GANModule
@@ -80,7 +84,8 @@ def files(tmp_path):
     out = {"junk": str(junk)}
     for name, model in [("flow", RealNVPFlow(2, n_couplings=1, hidden=[4])), ("gan", GANModule(hidden=[4])),
                         ("vae", VAEModule(2, latent_dim=1, hidden=[4], likelihood="gaussian")),
-                        ("ebm", EBMModule(2, hidden=[4], buffer_size=8))]:
+                        ("ebm", EBMModule(2, hidden=[4], buffer_size=8)),
+                        ("diffusion", DiffusionModule(2, hidden=[4], steps=10))]:
         save_checkpoint(model, tmp_path / f"{name}.pt")
         out[name] = str(tmp_path / f"{name}.pt")
     return out

@@ -35,6 +35,7 @@ COMMAND_MODULES = [
     "adlkit.commands.gan",
     "adlkit.commands.vae",
     "adlkit.commands.ebm",
+    "adlkit.commands.diffusion",
     "adlkit.commands.compare",
     "adlkit.commands.cove",
     "adlkit.commands.teach",

@@ -257,7 +257,7 @@ DIGITS_ENTRIES: tuple[DigitsEntry, ...] = (
 PENDING: tuple[tuple[str, str, str], ...] = (
     ("conv_vae", "adlkit.vae.conv", "the convolutional VAE (IWAE)"),
     ("rbm", "adlkit.ebm.rbm_model", "the RBM (AIS)"),
-    ("diffusion", "adlkit.diffusion", "the diffusion model (variational bound)"),
+    ("diffusion", "adlkit.diffusion.model", "the diffusion model (variational bound)"),
 )
 
 

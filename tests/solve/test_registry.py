@@ -60,6 +60,10 @@ CONTRACT_ANSWERS = {
     "masked_conv": {"mask", "visible", "parameters", "effective_parameters"},
     "planar_flow": {"x", "jacobian", "det", "log_det", "log_pz", "log_px", "invertible"},
     "change_of_variables": {"z", "density", "log_density", "log_det", "inverse", "det", "invertible"},
+    "diffusion_forward": {"alpha_bar", "mean", "std", "x_t"},
+    "ddpm_posterior": {"posterior_mean", "posterior_variance", "coef_x0", "coef_xt"},
+    "ddpm_step": {"x0_pred", "mean", "sigma", "x_prev"},
+    "ddim_step": {"x0_pred", "eps_pred", "sigma", "x_prev"},
 }
 UNITS = problem_types()
 TYPES = sorted(UNITS)
@@ -116,6 +120,7 @@ def _bad_values(param) -> list:
         "distribution": ["N(0, -1)", {"mean": 0}, {"probs": [0.5, 0.6]}, "U(2, 1)", {"uniform": [0]}],
         "integer_lists": [[1, 2], [[1.5]], [[]]],
         "points": [["a"]], "planar_layers": [[{"u": [1]}], []],
+        "mapping": [[1, 2], "linear"],
     }
     bad = list(by_kind[param.kind])
     if param.minimum is not None:

@@ -60,6 +60,7 @@ KINDS: dict[str, str] = {
     "integer_lists": "a list of lists of whole numbers (e.g. one list per layer)",
     "points": "a list of numbers (1-D points), or a list of equal-length lists of numbers (vectors)",
     "planar_layers": "a list of planar-flow layers {u: [..], w: [..], b: number}",
+    "mapping": "a mapping of named fields (the parameter's help names them)",
 }
 
 Params = dict[str, Any]  # the parameters read (or drawn) so far, by name

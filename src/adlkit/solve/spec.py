@@ -321,6 +321,13 @@ class Fields:
         return out
 
 
+    def _read_mapping(self, p: Param, v: Any) -> Any:
+        """A mapping with string keys, as given; its ``check`` reads the entries."""
+        if not isinstance(v, dict) or not v or not all(isinstance(k, str) for k in v):
+            return self.error(p.name, f"must be a mapping of named fields, got {v!r}")
+        return dict(v)
+
+
 _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "number": Fields._read_number,
     "integer": Fields._read_number,
@@ -342,6 +349,7 @@ _READERS: dict[str, Callable[[Fields, Param, Any], Any]] = {
     "integer_lists": Fields._read_integer_lists,
     "points": Fields._read_points,
     "planar_layers": Fields._read_planar_layers,
+    "mapping": Fields._read_mapping,
 }
 assert set(_READERS) == set(KINDS), "every kind of the schema has a reader"
 
