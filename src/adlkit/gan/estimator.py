@@ -66,6 +66,8 @@ class GAN(TorchEstimator):
         shift: float | Sequence[float] = GANConfig.shift,
         scale: float | Sequence[float] = GANConfig.scale,
         out_activation: str = GANConfig.out_activation,
+        critic_norm: str = GANConfig.critic_norm,
+        n_power_iterations: int = GANConfig.n_power_iterations,
         iters: int = 2000,
         batch_size: int = 256,
         random_state: int = 0,
@@ -84,6 +86,8 @@ class GAN(TorchEstimator):
         self.shift = shift
         self.scale = scale
         self.out_activation = out_activation
+        self.critic_norm = critic_norm
+        self.n_power_iterations = n_power_iterations
         self.iters = iters
         self.batch_size = batch_size
         self.random_state = random_state
