@@ -34,6 +34,7 @@ def _nf_envelope(z, scale):
 
 
 def test_energies_match_normflows_copies():
+    pytest.importorskip("normflows", reason="normflows is a bench peer (pip install --no-deps normflows==1.7.3)")
     from normflows.distributions.prior import Sinusoidal, Sinusoidal_gap, TwoModes
 
     z = _points()
