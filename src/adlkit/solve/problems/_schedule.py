@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from adlkit.core.numbers import fmt
-from adlkit.solve.common import draw_number
+from adlkit.solve.common import draw_number, draw_numbers
 from adlkit.solve.model import Solution
 from adlkit.solve.schema import OMIT, Param
 from adlkit.solve.slips import Problem, SlipRule, resolve
@@ -72,6 +72,16 @@ def _draw_form(rng: np.random.Generator, drawn: dict[str, Any], form: str, per_s
     if rng.random() < 0.5:
         return {"kind": "linear", "beta_start": 0.0001, "beta_end": 0.02, "steps": int(rng.choice([10, 100, 1000]))}
     return {"kind": "cosine", "steps": int(rng.choice([10, 100, 1000])), "s": 0.008}
+
+
+def draw_vector(rng: np.random.Generator, n: int, lo: float, hi: float) -> Any:
+    """A drawn x (a number when n = 1, else a list of n), in the spec's form."""
+    return draw_number(rng, lo, hi) if n == 1 else draw_numbers(rng, n, lo, hi)
+
+
+def length(v: Any) -> int:
+    """How many coordinates a number-or-list field holds."""
+    return len(v) if isinstance(v, list) else 1
 
 
 def schedule_length(drawn: dict[str, Any]) -> int | None:

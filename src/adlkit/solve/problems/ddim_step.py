@@ -12,13 +12,15 @@ import math
 from typing import Any
 
 from adlkit.core.numbers import fmt
-from adlkit.solve.common import draw_number, draw_numbers, maybe
+from adlkit.solve.common import draw_number, maybe
 from adlkit.solve.model import Solution
 from adlkit.solve.problems._schedule import (
     SCHEDULE_SLIPS,
     SIGMA_LEFT_OUT,
     alpha_bar_step,
     answer,
+    draw_vector,
+    length,
     read_schedule,
     reading,
     schedule_length,
@@ -29,14 +31,6 @@ from adlkit.solve.schema import OMIT, Param
 from adlkit.solve.slips import Problem, SlipRule, resolve
 from adlkit.solve.spec import INVALID, Fields
 from adlkit.solve.unit import ProblemType
-
-
-def _vector(rng, n: int, lo: float, hi: float) -> Any:
-    return draw_number(rng, lo, hi) if n == 1 else draw_numbers(rng, n, lo, hi)
-
-
-def _len(v: Any) -> int:
-    return len(v) if isinstance(v, list) else 1
 
 
 def _unit_open(v: float, params: dict[str, Any]) -> str | None:
@@ -65,11 +59,11 @@ def _draw_t_prev(rng, d):
 
 PARAMETERS = (
     Param("x_t", "number_list", "the current sample x_t (a number or a list)", scalar_ok=True,
-          draw=lambda rng, d: _vector(rng, int(rng.integers(1, 4)), -2, 2)),
+          draw=lambda rng, d: draw_vector(rng, int(rng.integers(1, 4)), -2, 2)),
     Param("eps_pred", "number_list", "the predicted noise (give this or x0_pred), of the same length as x_t", scalar_ok=True,
-          default=None, draw=lambda rng, d: _vector(rng, _len(d["x_t"]), -2, 2) if rng.random() < 0.7 else OMIT),
+          default=None, draw=lambda rng, d: draw_vector(rng, length(d["x_t"]), -2, 2) if rng.random() < 0.7 else OMIT),
     Param("x0_pred", "number_list", "the predicted clean x_0 (give this or eps_pred)", scalar_ok=True, default=None,
-          draw=lambda rng, d: OMIT if "eps_pred" in d else _vector(rng, _len(d["x_t"]), -2, 2)),
+          draw=lambda rng, d: OMIT if "eps_pred" in d else draw_vector(rng, length(d["x_t"]), -2, 2)),
     Param("alpha_bar_t", "number", "alpha_bar at the current step, in (0, 1) (with alpha_bar_prev; or a schedule and t)",
           default=None, check=_unit_open, draw=_draw_abar_t),
     Param("alpha_bar_prev", "number", "alpha_bar at the step the DDIM step goes to, in (0, 1], >= alpha_bar_t",
@@ -84,7 +78,7 @@ PARAMETERS = (
     Param("sigma", "number", "the step's noise std sigma directly (instead of eta)", default=None, minimum=0,
           draw=lambda rng, d: OMIT),
     Param("z", "number_list", "the standard normal noise z of the step", scalar_ok=True, default=0.0,
-          draw=lambda rng, d: maybe(rng, _vector(rng, _len(d["x_t"]), -2, 2), 0.6)),
+          draw=lambda rng, d: maybe(rng, draw_vector(rng, length(d["x_t"]), -2, 2), 0.6)),
 )
 
 _SCHEDULE_FORMS = ("alphas", "betas", "alpha_bar", "schedule")

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from adlkit.core.numbers import fmt
-from adlkit.solve.common import draw_number, draw_numbers
 from adlkit.solve.model import Solution
 from adlkit.solve.problems._schedule import (
     SCHEDULE_SLIPS,
     alpha_bar_step,
     answer,
     check_t,
+    draw_vector,
+    length,
     read_schedule,
     reading,
     schedule_length,
@@ -27,20 +28,11 @@ from adlkit.solve.schema import Param
 from adlkit.solve.spec import INVALID, Fields
 from adlkit.solve.unit import ProblemType
 
-
-def _vector(rng, n: int, lo: float, hi: float) -> Any:
-    return draw_number(rng, lo, hi) if n == 1 else draw_numbers(rng, n, lo, hi)
-
-
-def _len(v: Any) -> int:
-    return len(v) if isinstance(v, list) else 1
-
-
 PARAMETERS = (
     Param("x0", "number_list", "the clean data x_0 (a number or a list)", scalar_ok=True,
-          draw=lambda rng, d: _vector(rng, int(rng.integers(1, 4)), -2, 2)),
+          draw=lambda rng, d: draw_vector(rng, int(rng.integers(1, 4)), -2, 2)),
     Param("x_t", "number_list", "the noisy x_t, of the same length as x0", scalar_ok=True,
-          draw=lambda rng, d: _vector(rng, _len(d["x0"]), -2, 2)),
+          draw=lambda rng, d: draw_vector(rng, length(d["x0"]), -2, 2)),
     *schedule_params(per_step=True),
     Param("t", "integer", "the step t (1..T)", minimum=1,
           draw=lambda rng, d: int(rng.integers(1, schedule_length(d) + 1))),

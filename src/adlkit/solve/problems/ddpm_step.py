@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from adlkit.core.numbers import fmt
-from adlkit.solve.common import draw_number, draw_numbers, maybe
+from adlkit.solve.common import maybe
 from adlkit.solve.model import Solution
 from adlkit.solve.problems._schedule import (
     SCHEDULE_SLIPS,
@@ -18,6 +18,8 @@ from adlkit.solve.problems._schedule import (
     alpha_bar_step,
     answer,
     check_t,
+    draw_vector,
+    length,
     read_schedule,
     reading,
     schedule_length,
@@ -32,24 +34,16 @@ VARIANCE = {"beta": "sigma_t^2 = beta_t (Ho et al.'s first choice; diffusers' fi
             "posterior": "sigma_t^2 = the posterior variance (1 - alpha_bar_{t-1})/(1 - alpha_bar_t) beta_t (diffusers' fixed_small)"}
 
 
-def _vector(rng, n: int, lo: float, hi: float) -> Any:
-    return draw_number(rng, lo, hi) if n == 1 else draw_numbers(rng, n, lo, hi)
-
-
-def _len(v: Any) -> int:
-    return len(v) if isinstance(v, list) else 1
-
-
 PARAMETERS = (
     Param("x_t", "number_list", "the current sample x_t (a number or a list)", scalar_ok=True,
-          draw=lambda rng, d: _vector(rng, int(rng.integers(1, 4)), -2, 2)),
+          draw=lambda rng, d: draw_vector(rng, int(rng.integers(1, 4)), -2, 2)),
     Param("eps_pred", "number_list", "the network's noise prediction eps_theta(x_t, t), of the same length as x_t",
-          scalar_ok=True, draw=lambda rng, d: _vector(rng, _len(d["x_t"]), -2, 2)),
+          scalar_ok=True, draw=lambda rng, d: draw_vector(rng, length(d["x_t"]), -2, 2)),
     *schedule_params(per_step=True),
     Param("t", "integer", "the step t (1..T); the step goes to t - 1", minimum=1,
           draw=lambda rng, d: int(rng.integers(1, schedule_length(d) + 1))),
     Param("z", "number_list", "the standard normal noise z of the step (unused at t = 1)", scalar_ok=True, default=0.0,
-          draw=lambda rng, d: maybe(rng, _vector(rng, _len(d["x_t"]), -2, 2), 0.7)),
+          draw=lambda rng, d: maybe(rng, draw_vector(rng, length(d["x_t"]), -2, 2), 0.7)),
     Param("variance", "choice", "sigma_t^2: beta (beta_t) or posterior (the posterior variance)", choices=tuple(VARIANCE),
           default="beta", draw=lambda rng, d: maybe(rng, str(rng.choice(list(VARIANCE))))),
 )

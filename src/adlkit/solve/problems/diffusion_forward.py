@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from adlkit.core.numbers import fmt
-from adlkit.solve.common import draw_number, draw_numbers
 from adlkit.solve.model import Solution
 from adlkit.solve.problems._schedule import (
     SCHEDULE_SLIPS,
     alpha_bar_step,
     answer,
     check_t,
+    draw_vector,
     read_schedule,
     reading,
     schedule_length,
@@ -29,10 +29,6 @@ from adlkit.solve.spec import INVALID, Fields
 from adlkit.solve.unit import ProblemType
 
 
-def _vector(rng, n: int, lo: float, hi: float) -> Any:
-    return draw_number(rng, lo, hi) if n == 1 else draw_numbers(rng, n, lo, hi)
-
-
 def _draw_t(rng, d) -> int:
     T = schedule_length(d)
     return 1 if T is None else int(rng.integers(1, T + 1))
@@ -40,9 +36,9 @@ def _draw_t(rng, d) -> int:
 
 PARAMETERS = (
     Param("x0", "number_list", "the clean data x_0 (a number or a list)", scalar_ok=True,
-          draw=lambda rng, d: _vector(rng, int(rng.integers(1, 4)), -2, 2)),
+          draw=lambda rng, d: draw_vector(rng, int(rng.integers(1, 4)), -2, 2)),
     Param("eps", "number_list", "the standard normal noise epsilon, of the same length as x0", scalar_ok=True,
-          draw=lambda rng, d: _vector(rng, len(d["x0"]) if isinstance(d["x0"], list) else 1, -2, 2)),
+          draw=lambda rng, d: draw_vector(rng, len(d["x0"]) if isinstance(d["x0"], list) else 1, -2, 2)),
     *schedule_params(per_step=False),
     Param("t", "integer", "the step t (1..T); with a single alpha_bar number it only labels the step", minimum=1,
           draw=_draw_t),
