@@ -45,3 +45,20 @@ def test_the_real_registry_holds_every_built_family():
     keys = [e.key for e in C.DIGITS_ENTRIES]
     assert keys == ["bernoulli", "fvsbn", "made", "pixelcnn", "vae", "realnvp"]
     assert [e.key for e in C.DIGITS_ENTRIES if e.own_space] == ["realnvp"]
+
+
+def test_conv_vae_and_rbm_rows_carry_per_image_values_whose_mean_is_the_row():
+    """The conv-VAE and RBM rows give one log-likelihood per test image (so the table has a
+    standard error, not nan), their mean is the row's figure, and each IWAE bound of a binary
+    image is a log-probability bound, so at most 0."""
+    from adlkit.data.registry import density_split
+    from adlkit.ebm.rbm_model import evaluate_digits as rbm_digits
+    from adlkit.vae.conv import evaluate_digits as conv_digits
+
+    n_test = len(density_split("digits", 0).test)
+    conv = conv_digits(0, quick=True, steps=20, k=10)
+    for r in (conv, rbm_digits(0, quick=True)):
+        ll = np.asarray(r["test_ll_per_image"], dtype=float)
+        assert ll.shape == (n_test,)
+        assert math.isclose(float(ll.mean()), r["test_ll"], rel_tol=1e-6)
+    assert (np.asarray(conv["test_ll_per_image"]) <= 0).all()

@@ -107,7 +107,7 @@ def evaluate_digits(seed: int = 0, quick: bool = False, steps: int | None = None
     :func:`adlkit.train.fit` (early stopping on the validation negative ELBO), scored by the IWAE
     bound on the test images. Returns the likelihood table's row (see COMMON contract):
     ``model``, ``test_ll`` (mean IWAE bound, nats per image), ``how``, ``parameters``,
-    ``seconds`` (training), ``samples`` (64 decoder means in [0, 1], (64, 64)). ``steps`` and
+    ``seconds`` (training), ``test_ll_per_image`` (n_test,), ``samples`` (64 decoder means in [0, 1], (64, 64)). ``steps`` and
     ``k`` override the step budget and the importance samples (the bench's reduced runs)."""
     import torch
 
@@ -125,6 +125,7 @@ def evaluate_digits(seed: int = 0, quick: bool = False, steps: int | None = None
     g = torch.Generator().manual_seed(seed)
     samples = vae.module_.sample(64, generator=g, mean=True).double().numpy()
     params = sum(p.numel() for p in vae.module_.parameters())
-    return {"model": "conv VAE (latent 16)", "test_ll": float(np.mean(ll)), "how": f"IWAE k={k}",
+    return {"model": "conv VAE (latent 16)", "test_ll": float(np.mean(ll)), "test_ll_per_image": np.asarray(ll),
+            "how": f"IWAE k={k}",
             "parameters": int(params), "seconds": secs, "samples": np.clip(samples, 0.0, 1.0),
             "steps": int(vae.result_.steps)}
