@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 
 from adlkit.core.config import ModelConfig
 from adlkit.diffusion.schedule import (
@@ -67,26 +68,52 @@ def sinusoidal_embedding(t: Tensor, dim: int, max_period: float = 10_000.0) -> T
     return emb
 
 
-class EpsMLP(nn.Module):
-    """epsilon_theta(x, t) = MLP([x, emb(t)]) for vectors (N, dim); SiLU activations."""
+class TimeEmbedding(nn.Module):
+    """t (N,) integer steps -> :func:`sinusoidal_embedding` (N, dim) in ``dtype``.
 
-    def __init__(self, dim: int, hidden: Sequence[int] = (128, 128, 128), emb_dim: int = 32):
+    With ``steps`` = T the values for t = 0..T are tabulated once and looked up (t outside
+    0..T is an error): the same numbers, without the cos/sin of every call. The table is
+    float64 and no parameter or buffer (``.float()`` leaves it alone; it is not in the state
+    dict). Without ``steps`` the values are computed."""
+
+    def __init__(self, dim: int, steps: int | None = None):
+        super().__init__()
+        self.dim = int(dim)
+        self.table = None if steps is None else sinusoidal_embedding(torch.arange(int(steps) + 1), self.dim)
+
+    def forward(self, t: Tensor, dtype: torch.dtype) -> Tensor:
+        if self.table is None:
+            return sinusoidal_embedding(t, self.dim).to(dtype)
+        if self.table.device != t.device:
+            self.table = self.table.to(t.device)
+        return self.table.index_select(0, t).to(dtype)
+
+
+class EpsMLP(nn.Module):
+    """epsilon_theta(x, t) = MLP([x, emb(t)]) for vectors (N, dim); SiLU activations. ``steps``:
+    tabulate the time embedding for t = 0..steps (:class:`TimeEmbedding`; the same function)."""
+
+    def __init__(self, dim: int, hidden: Sequence[int] = (128, 128, 128), emb_dim: int = 32,
+                 steps: int | None = None):
         super().__init__()
         self.emb_dim = int(emb_dim)
+        self.embed = TimeEmbedding(self.emb_dim, steps)
         self.net = mlp([dim + self.emb_dim, *hidden, dim], activation="silu")
 
     def forward(self, x: Tensor, t: Tensor) -> Tensor:
-        return self.net(torch.cat([x, sinusoidal_embedding(t, self.emb_dim).to(x.dtype)], dim=1))
+        return self.net(torch.cat([x, self.embed(t, x.dtype)], dim=1))
 
 
 class EpsConv(nn.Module):
     """epsilon_theta for (N, H*W) one-channel images: four 3x3 convolutions ('same' padding) with
     SiLU, the time embedding (through an MLP) added to the channels after the first two."""
 
-    def __init__(self, image_shape: Sequence[int] = (8, 8), channels: int = 64, emb_dim: int = 32):
+    def __init__(self, image_shape: Sequence[int] = (8, 8), channels: int = 64, emb_dim: int = 32,
+                 steps: int | None = None):
         super().__init__()
         self.image_shape = tuple(int(s) for s in image_shape)
         self.emb_dim = int(emb_dim)
+        self.embed = TimeEmbedding(self.emb_dim, steps)
         c = int(channels)
         self.time = mlp([self.emb_dim, c, 2 * c], activation="silu")
         self.c1 = nn.Conv2d(1, c, 3, padding=1)
@@ -98,7 +125,7 @@ class EpsConv(nn.Module):
 
     def forward(self, x: Tensor, t: Tensor) -> Tensor:
         n = x.shape[0]
-        e = self.time(sinusoidal_embedding(t, self.emb_dim).to(x.dtype))
+        e = self.time(self.embed(t, x.dtype))
         e1, e2 = e[:, : self.channels, None, None], e[:, self.channels:, None, None]
         h = x.reshape(n, 1, *self.image_shape)
         h = self.act(self.c1(h) + e1)
@@ -149,10 +176,15 @@ class DiffusionModule(nn.Module):
         self.config = c = DiffusionConfig(dim=dim, **arguments)
         self.dim = c.dim
         self.schedule = c.make_schedule()
-        self.net = (EpsMLP(c.dim, c.hidden, c.emb_dim) if c.network == "mlp"
-                    else EpsConv(c.image_shape, c.channels, c.emb_dim))
-        # alpha_bar_0..alpha_bar_T, for the batched training step (float64 values, cast with the module)
-        self.register_buffer("alpha_bars", torch.as_tensor(self.schedule.alpha_bars))
+        self.net = (EpsMLP(c.dim, c.hidden, c.emb_dim, c.steps) if c.network == "mlp"
+                    else EpsConv(c.image_shape, c.channels, c.emb_dim, c.steps))
+        # alpha_bar_0..alpha_bar_T (float64 values, cast with the module), and q(x_t | x_0)'s
+        # coefficients sqrt(alpha_bar_t), sqrt(1 - alpha_bar_t) per t (q_sample's, tabulated for
+        # the batched training step: a gather instead of two square roots per batch)
+        ab = torch.as_tensor(self.schedule.alpha_bars)
+        self.register_buffer("alpha_bars", ab)
+        mean, std, _ = q_sample(torch.ones_like(ab), torch.zeros_like(ab), ab)
+        self.register_buffer("q_coefficients", torch.stack([mean, std], 1), persistent=False)
 
     # -- coding of the data ---------------------------------------------------------------
     def encode(self, x: Tensor) -> Tensor:
@@ -171,15 +203,18 @@ class DiffusionModule(nn.Module):
         return self.config.as_dict()
 
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"adam": torch.optim.Adam(self.net.parameters(), lr=self.config.lr)}
+        # the fused kernel: one update of all parameters instead of a loop of small tensor ops
+        return {"adam": torch.optim.Adam(self.net.parameters(), lr=self.config.lr, fused=True)}
 
     def simple_loss(self, x0: Tensor, generator: torch.Generator | None = None) -> Tensor:
-        """L_simple: t ~ U{1..T}, eps ~ N(0, I), mean over rows and coordinates of (eps - eps_theta)^2."""
+        """L_simple: t ~ U{1..T}, eps ~ N(0, I), mean over rows and coordinates of (eps - eps_theta)^2;
+        x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps (:func:`q_sample`'s coefficients, tabulated)."""
         n = x0.shape[0]
         t = torch.randint(1, self.config.steps + 1, (n,), generator=generator)
         eps = torch.randn(x0.shape, generator=generator, dtype=x0.dtype)
-        _, _, xt = q_sample(x0, eps, self.alpha_bars[t].to(x0.dtype).unsqueeze(1))
-        return (eps - self.net(xt, t)).pow(2).mean()
+        c = self.q_coefficients.index_select(0, t).to(x0.dtype)
+        xt = torch.addcmul(c[:, :1] * x0, c[:, 1:], eps)
+        return F.mse_loss(self.net(xt, t), eps)
 
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
         opt = ctx.optimizers["adam"]
