@@ -228,11 +228,27 @@ def ddim_step(x_t: Any, alpha_bar_t: Any, alpha_bar_prev: Any, *, eps_pred: Any 
     return x0_pred, eps_pred, sigma, x_prev
 
 
-def strided_timesteps(steps: int, n: int) -> list[int]:
-    """The n time steps t (1-based, descending) a strided sampler visits in a T-step schedule:
-    t = 1 + k * (T // n), k = n-1..0 (the DDIM paper's and diffusers' "leading" spacing); each
-    step goes to the next one, the last to t = 0 (alpha_bar_0 = 1)."""
+SPACINGS = ("leading", "trailing")
+
+
+def strided_timesteps(steps: int, n: int, spacing: str = "leading") -> list[int]:
+    """The n time steps t (1-based, descending) a strided sampler visits in a T-step schedule;
+    each step goes to the next one, the last to t = 0 (alpha_bar_0 = 1). ``spacing`` (diffusers'
+    ``timestep_spacing``, +1 for our 1-based t):
+
+    - ``leading``: t = 1 + k * (T // n), k = n-1..0 (the DDIM paper's sub-sequence): from
+      1 + (n-1)(T // n) down to t = 1, whose step to 0 barely moves;
+    - ``trailing``: t = round(T - k * T / n), k = 0..n-1: from t = T (where x_T ~ N(0, I) is
+      the model's own start) down to about T / n, evenly (Lin et al. 2024).
+
+    For T % n == 0 both are diffusers' timesteps and its step's t - T // n is the next visited
+    step; otherwise diffusers' trailing step still jumps T // n and leaves the visited sequence,
+    while these steps always go to the next visited step."""
     if not 1 <= n <= steps:
         raise ScheduleError("steps", f"the number of sampling steps must lie in 1..{steps}, got {n}")
-    ratio = steps // n
-    return [1 + k * ratio for k in reversed(range(n))]
+    if spacing == "leading":
+        ratio = steps // n
+        return [1 + k * ratio for k in reversed(range(n))]
+    if spacing == "trailing":
+        return [int(v) for v in np.round(np.arange(steps, 0, -steps / n))[:n].astype(np.int64)]
+    raise ScheduleError("spacing", f"must be one of {', '.join(SPACINGS)}, got {spacing!r}")
