@@ -73,9 +73,14 @@ def test_t_outside_the_schedule_is_refused():
 
 
 def test_leading_and_trailing_spacings_by_hand():
-    # leading: 1 + k * (T // n); trailing: round(T - k T / n) (T = 10, n = 3: 10, 6.67, 3.33)
+    # leading: 1 + k * (T // n); trailing: round(T - k T / n) (T = 10, n = 3: 10, 6.67, 3.33);
+    # quadratic: 1 + floor((k sqrt(0.8 T) / (n - 1))^2) = 1 + floor(2 k^2) for T = 10, n = 3
     assert strided_timesteps(10, 3, "leading") == [7, 4, 1]
     assert strided_timesteps(10, 3, "trailing") == [10, 7, 3]
+    assert strided_timesteps(10, 3, "quadratic") == [9, 3, 1]
+    # T = 1000, n = 50: floor(k^2 800 / 49^2) is 0 for k = 0 and 1; the second moves up to t = 2
+    q = strided_timesteps(1000, 50, "quadratic")
+    assert q[0] == 801 and q[-3:] == [3, 2, 1] and len(set(q)) == 50 and q == sorted(q, reverse=True)
     assert strided_timesteps(10, 10, "trailing") == strided_timesteps(10, 10, "leading") == list(range(10, 0, -1))
     with pytest.raises(ScheduleError) as e:
         strided_timesteps(10, 3, "linspace")
