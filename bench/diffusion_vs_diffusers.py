@@ -18,14 +18,14 @@
     the JSON line -- from a separate run that trains both in ONE process round-robin in blocks
     of 100 steps (the machine's load hits both alike); then the exact W1 (POT's emd2, Euclidean
     cost) between n samples and n held-out test points for DDPM-1000 (sigma_t^2 = beta_t in
-    both: diffusers' fixed_large) and DDIM-10/25/50/100 (eta 0) -- adlkit's samplers for
-    adlkit's net, diffusers' DDPMScheduler/DDIMScheduler.step loops for the reference's net --
-    next to the W1 floor (two independent held-out samples of size n); sampling seconds per
-    sampler. adlkit's DDIM runs with every time-step spacing of ``--spacings``
-    (adlkit.diffusion.schedule.strided_timesteps), the reference's with those diffusers has
-    (leading, trailing); the JSON line's ``w1_ddim`` is DDIM-50 with ``--spacing`` (the
-    reference: that spacing where diffusers has it, else its default, leading; the line's
-    ``ddim_spacing`` says which).
+    both: diffusers' fixed_large) and DDIM-10/25/50/100 (eta = ``--eta`` in both; 0 is the
+    deterministic DDIM) -- adlkit's samplers for adlkit's net, diffusers'
+    DDPMScheduler/DDIMScheduler.step loops for the reference's net -- next to the W1 floor (two
+    independent held-out samples of size n); sampling seconds per sampler. adlkit's DDIM runs
+    with every time-step spacing of ``--spacings`` (adlkit.diffusion.schedule.strided_timesteps),
+    the reference's with those diffusers has (leading, trailing); the JSON line's ``w1_ddim`` is
+    DDIM-50 with ``--spacing`` (the reference: that spacing where diffusers has it, else its
+    default, leading; the line's ``ddim_spacing`` and ``ddim_eta`` say which).
 
 Usage:
     python bench/diffusion_vs_diffusers.py --quick     # < 90 s; one seed; JSON last line
@@ -150,7 +150,8 @@ DIFFUSERS_SPACINGS = ("leading", "trailing")
 
 
 @torch.no_grad()
-def sample_reference(net: torch.nn.Module, n: int, steps: int | None, seed: int, spacing: str = "leading") -> np.ndarray:
+def sample_reference(net: torch.nn.Module, n: int, steps: int | None, seed: int, spacing: str = "leading",
+                     eta: float = 0.0) -> np.ndarray:
     from diffusers import DDIMScheduler, DDPMScheduler
 
     g = torch.Generator().manual_seed(seed)
@@ -163,11 +164,12 @@ def sample_reference(net: torch.nn.Module, n: int, steps: int | None, seed: int,
     x = torch.randn(n, 2, generator=g)
     for t in s.timesteps:
         eps = net(x, torch.full((n,), int(t) + 1, dtype=torch.long))
-        x = (s.step(eps, t, x, generator=g) if steps is None else s.step(eps, t, x, eta=0.0)).prev_sample
+        x = (s.step(eps, t, x, generator=g) if steps is None else s.step(eps, t, x, eta=eta, generator=g)).prev_sample
     return x.numpy().astype(np.float64)
 
 
-def run(seed: int, train_steps: int, n: int, ddim_steps: tuple[int, ...], spacings: tuple[str, ...]) -> dict:
+def run(seed: int, train_steps: int, n: int, ddim_steps: tuple[int, ...], spacings: tuple[str, ...],
+        eta: float = 0.0) -> dict:
     from adlkit.data.registry import density_split
     from adlkit.diffusion.model import Diffusion, EpsMLP
 
@@ -186,13 +188,13 @@ def run(seed: int, train_steps: int, n: int, ddim_steps: tuple[int, ...], spacin
                                               for sp in spacings for k in ddim_steps]
     for name, steps, sp in jobs:
         t0 = time.perf_counter()
-        X = est.sample(n, steps=steps, sampler="ddpm" if steps is None else "ddim", random_state=seed, spacing=sp)
+        X = est.sample(n, steps=steps, sampler="ddpm" if steps is None else "ddim", eta=eta, random_state=seed, spacing=sp)
         out["adlkit"]["seconds"][name] = time.perf_counter() - t0
         out["adlkit"]["w1"][name] = w1(X, test)
         if sp not in DIFFUSERS_SPACINGS:
             continue
         t0 = time.perf_counter()
-        X = sample_reference(ref_net, n, steps, seed, sp)
+        X = sample_reference(ref_net, n, steps, seed, sp, eta)
         out["reference"]["seconds"][name] = time.perf_counter() - t0
         out["reference"]["w1"][name] = w1(X, test)
     return out
@@ -209,6 +211,7 @@ def main() -> None:
     ap.add_argument("--spacings", nargs="+", default=["leading", "trailing", "quadratic"],
                     help="DDIM time-step spacings to run (the reference: those diffusers has)")
     ap.add_argument("--spacing", default="quadratic", help="the spacing of the JSON line's w1_ddim")
+    ap.add_argument("--eta", type=float, default=0.0, help="DDIM's eta, every DDIM run of both libraries")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.quick:
@@ -227,7 +230,7 @@ def main() -> None:
           f"reference {speed[1]:.1f} steps/s, ratio {speed[0] / speed[1]:.2f}")
     runs = []
     for seed in args.seeds:
-        r = run(seed, args.train_steps, args.n, ddim, spacings)
+        r = run(seed, args.train_steps, args.n, ddim, spacings, args.eta)
         runs.append(r)
         print(json.dumps(r))
     mean = lambda f: float(np.mean([f(r) for r in runs]))
@@ -238,6 +241,7 @@ def main() -> None:
                         "w1_ddim": mean(lambda r: r[who]["w1"][key(sp)]),
                         "w1_ddpm": mean(lambda r: r[who]["w1"]["ddpm1000"])}
     summary["ddim_spacing"] = {"adlkit": args.spacing, "reference": ref_spacing}
+    summary["ddim_eta"] = args.eta
     print(json.dumps(summary))
 
 
