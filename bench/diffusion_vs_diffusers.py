@@ -10,16 +10,26 @@
     embedding; the same initial weights) trained on 8 Gaussians (standardised, 10,000 train
     points) by adlkit (``Diffusion.fit`` -> ``adlkit.train.fit``, L_simple) and by a plain
     PyTorch loop around diffusers' DDPMScheduler.add_noise (the reference), same number of
-    steps, batch 256, Adam lr 2e-3, same seed, T = 1000 linear. Training steps/s (training steps
-    only) per run, and -- the figure of the JSON line -- from a separate run that trains both in
-    ONE process round-robin in blocks of 100 steps (the machine's load hits both alike); then the exact W1 (POT's emd2, Euclidean cost) between n samples and n held-out test
-    points for DDPM-1000 and DDIM-10/25/50/100 (eta 0) -- adlkit's samplers for adlkit's net,
-    diffusers' DDPMScheduler/DDIMScheduler.step loops for the reference's net -- next to the W1
-    floor (two independent held-out samples of size n); sampling seconds per sampler.
+    steps, batch 256, Adam lr 2e-3, same seed, T = 1000 linear. The same arithmetic; how each
+    computes it is its own: the reference is what a diffusers user writes (torch's default Adam,
+    the embedding's cos/sin on every call, as diffusers' Timesteps module does); adlkit's
+    module uses torch's fused Adam and looks the embedding and q(x_t | x_0)'s coefficients up in
+    tables per integer t. Training steps/s (training steps only) per run, and -- the figure of
+    the JSON line -- from a separate run that trains both in ONE process round-robin in blocks
+    of 100 steps (the machine's load hits both alike); then the exact W1 (POT's emd2, Euclidean
+    cost) between n samples and n held-out test points for DDPM-1000 (sigma_t^2 = beta_t in
+    both: diffusers' fixed_large) and DDIM-10/25/50/100 (eta = ``--eta`` in both; 0 is the
+    deterministic DDIM) -- adlkit's samplers for adlkit's net, diffusers'
+    DDPMScheduler/DDIMScheduler.step loops for the reference's net -- next to the W1 floor (two
+    independent held-out samples of size n); sampling seconds per sampler. adlkit's DDIM runs
+    with every time-step spacing of ``--spacings`` (adlkit.diffusion.schedule.strided_timesteps),
+    the reference's with those diffusers has (leading, trailing); the JSON line's ``w1_ddim`` is
+    DDIM-50 with ``--spacing`` (the reference: that spacing where diffusers has it, else its
+    default, leading; the line's ``ddim_spacing`` and ``ddim_eta`` say which).
 
 Usage:
     python bench/diffusion_vs_diffusers.py --quick     # < 90 s; one seed; JSON last line
-    python bench/diffusion_vs_diffusers.py --seeds 0 1 2 --train-steps 8000 --n 2000
+    python bench/diffusion_vs_diffusers.py --seeds 0 1 2 --train-steps 4000 --n 1000
 """
 
 from __future__ import annotations
@@ -136,25 +146,30 @@ def throughput(seed: int, steps: int, block: int = 100) -> tuple[float, float]:
     return n / ours, n / ref
 
 
+DIFFUSERS_SPACINGS = ("leading", "trailing")
+
+
 @torch.no_grad()
-def sample_reference(net: torch.nn.Module, n: int, steps: int | None, seed: int) -> np.ndarray:
+def sample_reference(net: torch.nn.Module, n: int, steps: int | None, seed: int, spacing: str = "leading",
+                     eta: float = 0.0) -> np.ndarray:
     from diffusers import DDIMScheduler, DDPMScheduler
 
     g = torch.Generator().manual_seed(seed)
     if steps is None:
-        s = DDPMScheduler(num_train_timesteps=1000, clip_sample=False)
+        s = DDPMScheduler(num_train_timesteps=1000, clip_sample=False, variance_type="fixed_large")
         s.set_timesteps(1000)
     else:
-        s = DDIMScheduler(num_train_timesteps=1000, clip_sample=False)
+        s = DDIMScheduler(num_train_timesteps=1000, clip_sample=False, timestep_spacing=spacing)
         s.set_timesteps(steps)
     x = torch.randn(n, 2, generator=g)
     for t in s.timesteps:
         eps = net(x, torch.full((n,), int(t) + 1, dtype=torch.long))
-        x = (s.step(eps, t, x, generator=g) if steps is None else s.step(eps, t, x, eta=0.0)).prev_sample
+        x = (s.step(eps, t, x, generator=g) if steps is None else s.step(eps, t, x, eta=eta, generator=g)).prev_sample
     return x.numpy().astype(np.float64)
 
 
-def run(seed: int, train_steps: int, n: int, ddim_steps: tuple[int, ...]) -> dict:
+def run(seed: int, train_steps: int, n: int, ddim_steps: tuple[int, ...], spacings: tuple[str, ...],
+        eta: float = 0.0) -> dict:
     from adlkit.data.registry import density_split
     from adlkit.diffusion.model import Diffusion, EpsMLP
 
@@ -169,13 +184,17 @@ def run(seed: int, train_steps: int, n: int, ddim_steps: tuple[int, ...]) -> dic
     out = {"seed": seed, "w1_floor": w1(other, test),
            "adlkit": {"steps_per_s": train_steps / est.result_.train_seconds, "w1": {}, "seconds": {}},
            "reference": {"steps_per_s": train_steps / ref_seconds, "w1": {}, "seconds": {}}}
-    for name, steps in [("ddpm1000", None)] + [(f"ddim{k}", k) for k in ddim_steps]:
+    jobs = [("ddpm1000", None, "leading")] + [(f"ddim{k}" + ("" if sp == "leading" else f"_{sp}"), k, sp)
+                                              for sp in spacings for k in ddim_steps]
+    for name, steps, sp in jobs:
         t0 = time.perf_counter()
-        X = est.sample(n, steps=steps, sampler="ddpm" if steps is None else "ddim", random_state=seed)
+        X = est.sample(n, steps=steps, sampler="ddpm" if steps is None else "ddim", eta=eta, random_state=seed, spacing=sp)
         out["adlkit"]["seconds"][name] = time.perf_counter() - t0
         out["adlkit"]["w1"][name] = w1(X, test)
+        if sp not in DIFFUSERS_SPACINGS:
+            continue
         t0 = time.perf_counter()
-        X = sample_reference(ref_net, n, steps, seed)
+        X = sample_reference(ref_net, n, steps, seed, sp, eta)
         out["reference"]["seconds"][name] = time.perf_counter() - t0
         out["reference"]["w1"][name] = w1(X, test)
     return out
@@ -189,13 +208,21 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--speed-steps", type=int, default=3000, help="steps per library of the interleaved throughput run")
+    ap.add_argument("--spacings", nargs="+", default=["leading", "trailing", "quadratic"],
+                    help="DDIM time-step spacings to run (the reference: those diffusers has)")
+    ap.add_argument("--spacing", default="quadratic", help="the spacing of the JSON line's w1_ddim")
+    ap.add_argument("--eta", type=float, default=0.0, help="DDIM's eta, every DDIM run of both libraries")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.quick:
         args.seeds, args.train_steps, args.n, ddim = [0], 2000, 500, (10, 50)
-        args.speed_steps = 600
+        args.speed_steps, args.spacings = 600, [args.spacing]
     else:
         ddim = (10, 25, 50, 100)
+    spacings = tuple(dict.fromkeys([*args.spacings, args.spacing]))
+    ref_spacing = args.spacing if args.spacing in DIFFUSERS_SPACINGS else "leading"
+    if ref_spacing not in spacings:
+        spacings += (ref_spacing,)
     sched, step = agreement()
     print(f"agreement with diffusers: schedule/add_noise max |diff| {sched:.3g}, DDPM/DDIM step max |diff| {step:.3g}")
     speed = throughput(args.seeds[0], args.speed_steps)
@@ -203,15 +230,18 @@ def main() -> None:
           f"reference {speed[1]:.1f} steps/s, ratio {speed[0] / speed[1]:.2f}")
     runs = []
     for seed in args.seeds:
-        r = run(seed, args.train_steps, args.n, ddim)
+        r = run(seed, args.train_steps, args.n, ddim, spacings, args.eta)
         runs.append(r)
         print(json.dumps(r))
     mean = lambda f: float(np.mean([f(r) for r in runs]))
     summary = {"schedule_max_abs_diff": sched, "step_max_abs_diff": step, "w1_floor": mean(lambda r: r["w1_floor"])}
-    for i, who in enumerate(("adlkit", "reference")):
+    key = lambda sp: "ddim50" + ("" if sp == "leading" else f"_{sp}")
+    for i, (who, sp) in enumerate((("adlkit", args.spacing), ("reference", ref_spacing))):
         summary[who] = {"steps_per_s": speed[i],
-                        "w1_ddim": mean(lambda r: r[who]["w1"]["ddim50"]),
+                        "w1_ddim": mean(lambda r: r[who]["w1"][key(sp)]),
                         "w1_ddpm": mean(lambda r: r[who]["w1"]["ddpm1000"])}
+    summary["ddim_spacing"] = {"adlkit": args.spacing, "reference": ref_spacing}
+    summary["ddim_eta"] = args.eta
     print(json.dumps(summary))
 
 

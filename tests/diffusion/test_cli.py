@@ -21,5 +21,11 @@ def test_train_then_sample_with_ddim(tmp_path):
     r = CliRunner().invoke(app, ["sample", "diffusion", str(out / "best.pt"), "--sampler", "ddim", "--steps", "5", "-n", "7"])
     assert r.exit_code == 0, r.output
     assert np.load(out / "diffusion_samples.npy").shape == (7, 2)
+    r = CliRunner().invoke(app, ["sample", "diffusion", str(out / "best.pt"), "--sampler", "ddim", "--steps", "4",
+                                 "--spacing", "trailing", "-n", "5"])
+    assert r.exit_code == 0, r.output
+    assert np.load(out / "diffusion_samples.npy").shape == (5, 2)
+    r = CliRunner().invoke(app, ["sample", "diffusion", str(out / "best.pt"), "--sampler", "ddim", "--spacing", "middle"])
+    assert r.exit_code == 2 and "--spacing" in r.stderr
     r = CliRunner().invoke(app, ["sample", "diffusion", str(out / "best.pt"), "--sampler", "ddim", "--steps", "50"])
     assert r.exit_code == 2 and "exceeds the model's T = 20" in r.stderr

@@ -86,3 +86,25 @@ def test_binary_images_use_the_conv_net_and_a_discrete_bound():
     assert S.shape == (4, 64) and S.min() >= 0 and S.max() <= 1
     with pytest.raises(ValueError, match="0/1"):
         est.fit(X + 0.5)
+
+
+def test_evaluate_digits_gives_per_image_bounds_of_discrete_pixels_that_the_table_averages(tmp_path, monkeypatch):
+    # a tiny budget (T = 10, 20 training steps): the facts hold for any trained model
+    import adlkit.compare as C
+    from adlkit.data.registry import density_split
+    from adlkit.diffusion.model import evaluate_digits
+
+    r = evaluate_digits(seed=0, quick=True, steps=20, timesteps=10)
+    per = np.asarray(r["test_ll_per_image"])
+    n_test = len(density_split("digits", 0).test)
+    assert per.shape == (n_test,) and r["steps"] == 20
+    assert math.isclose(float(per.mean()), r["test_ll"], rel_tol=1e-12)
+    # minus an upper bound on -log P(x) of 0/1 pixels: log P(x) <= 0, so every value is <= 0
+    assert (per <= 0).all()
+    # through the table: the +- is the standard error of the per-image values, bits/dim = nats / (64 ln 2)
+    monkeypatch.setattr(C, "DIGITS_ENTRIES", ())
+    monkeypatch.setattr(C, "PENDING", ())
+    monkeypatch.setattr(C, "digits_entries", lambda: ([C.DigitsEntry("diffusion", lambda seed, quick: r)], []))
+    (row,), _ = C.compare("digits", quick=True, out=tmp_path, progress=False, log=lambda s: None)
+    assert math.isclose(row["stderr_nats"], float(np.std(per, ddof=1) / math.sqrt(n_test)))
+    assert math.isclose(row["bits_per_dim"], -r["test_ll"] / (64 * math.log(2)))

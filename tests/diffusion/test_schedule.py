@@ -72,6 +72,22 @@ def test_t_outside_the_schedule_is_refused():
         Schedule.from_alphas([0.9, 0.8]).alpha_bar(3)
 
 
+def test_leading_and_trailing_spacings_by_hand():
+    # leading: 1 + k * (T // n); trailing: round(T - k T / n) (T = 10, n = 3: 10, 6.67, 3.33);
+    # quadratic: 1 + floor((k sqrt(0.8 T) / (n - 1))^2) = 1 + floor(2 k^2) for T = 10, n = 3
+    assert strided_timesteps(10, 3, "leading") == [7, 4, 1]
+    assert strided_timesteps(10, 3, "trailing") == [10, 7, 3]
+    assert strided_timesteps(10, 3, "quadratic") == [9, 3, 1]
+    # T = 1000, n = 50: 1 + floor(k^2 800 / 49^2) = 1, 1, 2, 3 (2.99.. in floating point, as in the
+    # DDIM code), 6 for k = 0..4; each collision moves up by one: 1, 2, 3, 4, 6
+    q = strided_timesteps(1000, 50, "quadratic")
+    assert q[0] == 801 and q[-5:] == [6, 4, 3, 2, 1] and len(set(q)) == 50 and q == sorted(q, reverse=True)
+    assert strided_timesteps(10, 10, "trailing") == strided_timesteps(10, 10, "leading") == list(range(10, 0, -1))
+    with pytest.raises(ScheduleError) as e:
+        strided_timesteps(10, 3, "linspace")
+    assert e.value.field == "spacing"
+
+
 def test_posterior_is_bayes_rule_on_the_two_gaussians():
     # q(x_{t-1} | x_0) = N(sqrt(abar_{t-1}) x0, 1 - abar_{t-1}) times the likelihood of x_t given
     # x_{t-1}, N(x_t; sqrt(alpha_t) x_{t-1}, beta_t), as a Gaussian in x_{t-1}: precisions add
@@ -179,11 +195,12 @@ def test_ddpm_step_equals_diffusers(variance_type, ours):
 
 
 @needs_diffusers
+@pytest.mark.parametrize("spacing", ["leading", "trailing"])
 @pytest.mark.parametrize("eta", [0.0, 0.5, 1.0])
-def test_ddim_steps_equal_diffusers_on_its_strided_time_steps(eta):
-    d, s = _in_float64(diffusers.DDIMScheduler(num_train_timesteps=1000, clip_sample=False))
+def test_ddim_steps_equal_diffusers_on_its_strided_time_steps(eta, spacing):
+    d, s = _in_float64(diffusers.DDIMScheduler(num_train_timesteps=1000, clip_sample=False, timestep_spacing=spacing))
     d.set_timesteps(50)
-    ts = strided_timesteps(1000, 50)
+    ts = strided_timesteps(1000, 50, spacing)
     assert [t - 1 for t in ts] == d.timesteps.tolist()
     g = torch.Generator().manual_seed(2)
     x = torch.randn(8, 2, generator=g, dtype=torch.float64)
@@ -194,3 +211,12 @@ def test_ddim_steps_equal_diffusers_on_its_strided_time_steps(eta):
         x0, _, _, xp = ddim_step(x, s.alpha_bar(t), s.alpha_bar(tp), eps_pred=eps, eta=eta, z=z)
         assert _close(x0, ref.pred_original_sample) < TOL and _close(xp, ref.prev_sample) < TOL, t
         x = xp
+
+
+@needs_diffusers
+@pytest.mark.parametrize("spacing", ["leading", "trailing"])
+@pytest.mark.parametrize("n", [1, 7, 30, 50, 999, 1000])
+def test_strided_time_steps_are_diffusers_timesteps_plus_one(spacing, n):
+    d = diffusers.DDIMScheduler(num_train_timesteps=1000, timestep_spacing=spacing)
+    d.set_timesteps(n)
+    assert strided_timesteps(1000, n, spacing) == [t + 1 for t in d.timesteps.tolist()]

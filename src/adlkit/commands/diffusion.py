@@ -55,14 +55,19 @@ def sample_diffusion(
     sampler: str = typer.Option("ddpm", help="ddpm (all T ancestral steps) | ddim (strided)."),
     steps: int = typer.Option(50, min=1, help="DDIM: number of strided steps."),
     eta: float = typer.Option(0.0, min=0.0, help="DDIM: eta (0 deterministic, 1 the DDPM posterior's noise)."),
+    spacing: str = typer.Option("leading", help="DDIM: the visited time steps, leading (1, 1 + T//n, ...) | "
+                                                "trailing (..., T - T/n, T), diffusers' timestep_spacing."),
     seed: int = typer.Option(0),
     out: Optional[Path] = typer.Option(None, "--out", "-o"),
 ) -> None:
     """Draw N samples from a trained diffusion model by DDPM or DDIM; write diffusion_samples.npy and plots."""
     from adlkit.commands._common import fail
+    from adlkit.diffusion.schedule import SPACINGS
 
     if sampler not in ("ddpm", "ddim"):
         raise typer.BadParameter(f"expected ddpm or ddim, got {sampler!r}", param_hint="--sampler")
+    if spacing not in SPACINGS:
+        raise typer.BadParameter(f"expected one of {', '.join(SPACINGS)}, got {spacing!r}", param_hint="--spacing")
     module = load_checkpoint(checkpoint, "DiffusionModule", "diffusion model")
     if sampler == "ddim" and steps > module.config.steps:
         fail(f"--steps {steps} exceeds the model's T = {module.config.steps}")
@@ -72,11 +77,11 @@ def sample_diffusion(
     from adlkit import plotting
 
     g = torch.Generator().manual_seed(seed)
-    x = module.sample(n, None if sampler == "ddpm" else steps, sampler, eta, generator=g)
+    x = module.sample(n, None if sampler == "ddpm" else steps, sampler, eta, generator=g, spacing=spacing)
     X = module.decode(x).double().numpy()
     c = module.config
     shape = c.image_shape if c.network == "conv" else None
-    title = f"{sampler.upper()} samples ({steps if sampler == 'ddim' else c.steps} steps)"
+    title = f"{sampler.upper()} samples ({f'{steps} {spacing} steps' if sampler == 'ddim' else f'{c.steps} steps'})"
     npy, png = plotting.write_samples(X, out, "diffusion_samples", image_shape=shape, title=title)
     typer.echo(f"wrote {n} samples to {npy} and a plot to {png}")
 

@@ -228,11 +228,36 @@ def ddim_step(x_t: Any, alpha_bar_t: Any, alpha_bar_prev: Any, *, eps_pred: Any 
     return x0_pred, eps_pred, sigma, x_prev
 
 
-def strided_timesteps(steps: int, n: int) -> list[int]:
-    """The n time steps t (1-based, descending) a strided sampler visits in a T-step schedule:
-    t = 1 + k * (T // n), k = n-1..0 (the DDIM paper's and diffusers' "leading" spacing); each
-    step goes to the next one, the last to t = 0 (alpha_bar_0 = 1)."""
+SPACINGS = ("leading", "trailing", "quadratic")
+
+
+def strided_timesteps(steps: int, n: int, spacing: str = "leading") -> list[int]:
+    """The n time steps t (1-based, descending) a strided sampler visits in a T-step schedule;
+    each step goes to the next one, the last to t = 0 (alpha_bar_0 = 1). ``spacing``:
+
+    - ``leading``: t = 1 + k * (T // n), k = n-1..0 (the DDIM paper's "uniform" sub-sequence,
+      diffusers' default): from 1 + (n-1)(T // n) down to t = 1;
+    - ``trailing``: t = round(T - k * T / n), k = 0..n-1 (diffusers' "trailing"; Lin et al.
+      2024): from t = T, where x_T ~ N(0, I) is the model's own start, down to about T / n;
+    - ``quadratic``: t = 1 + floor((k sqrt(0.8 T) / (n - 1))^2), k = n-1..0 (the DDIM paper's
+      "quad" sub-sequence, Song et al. 2021, appendix D.2, as in its code and latent
+      diffusion's): steps crowd near t = 0, where the data's fine structure is resolved; where
+      two k give the same t the larger is moved up by one, so that there are n distinct steps.
+
+    For ``leading`` and ``trailing`` these are diffusers' ``timesteps`` + 1. For T % n == 0
+    diffusers' step to t - T // n is the next visited step; otherwise its trailing step still
+    jumps T // n and leaves the visited sequence, while these steps always go to the next
+    visited one (diffusers has no quadratic spacing)."""
     if not 1 <= n <= steps:
         raise ScheduleError("steps", f"the number of sampling steps must lie in 1..{steps}, got {n}")
-    ratio = steps // n
-    return [1 + k * ratio for k in reversed(range(n))]
+    if spacing == "leading":
+        ratio = steps // n
+        return [1 + k * ratio for k in reversed(range(n))]
+    if spacing == "trailing":
+        return [int(v) for v in np.round(np.arange(steps, 0, -steps / n))[:n].astype(np.int64)]
+    if spacing == "quadratic":
+        ts: list[int] = []
+        for v in (np.linspace(0.0, math.sqrt(0.8 * steps), n) ** 2).astype(np.int64) + 1:
+            ts.append(max(int(v), ts[-1] + 1) if ts else int(v))
+        return ts[::-1]
+    raise ScheduleError("spacing", f"must be one of {', '.join(SPACINGS)}, got {spacing!r}")

@@ -288,11 +288,12 @@ def fit(
             for k, v in metrics.items():
                 sums[k] = sums.get(k, 0.0) + v
             count += 1
-            bar.update(1)
-            # running means of every metric the step reports (a GAN: both losses and the
-            # critic's Wasserstein estimate), the loss first
-            bar.set_postfix({k: f"{sums[k] / count:.4g}" for k in sorted(sums, key=lambda k: k != "loss")},
-                            refresh=False)
+            if not bar.disable:  # a hidden bar formats nothing
+                bar.update(1)
+                # running means of every metric the step reports (a GAN: both losses and the
+                # critic's Wasserstein estimate), the loss first
+                bar.set_postfix({k: f"{sums[k] / count:.4g}" for k in sorted(sums, key=lambda k: k != "loss")},
+                                refresh=False)
             if callback is not None:
                 callback({"epoch": epoch, "step": step, **metrics})
             if cfg.max_steps is not None and step >= cfg.max_steps:
