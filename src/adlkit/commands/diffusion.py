@@ -56,7 +56,8 @@ def sample_diffusion(
     steps: int = typer.Option(50, min=1, help="DDIM: number of strided steps."),
     eta: float = typer.Option(0.0, min=0.0, help="DDIM: eta (0 deterministic, 1 the DDPM posterior's noise)."),
     spacing: str = typer.Option("leading", help="DDIM: the visited time steps, leading (1, 1 + T//n, ...) | "
-                                                "trailing (..., T - T/n, T), diffusers' timestep_spacing."),
+                                                "trailing (..., T - T/n, T), diffusers' timestep_spacing | "
+                                                "quadratic (the DDIM paper's, crowded near t = 0)."),
     seed: int = typer.Option(0),
     out: Optional[Path] = typer.Option(None, "--out", "-o"),
 ) -> None:
