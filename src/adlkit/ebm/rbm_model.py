@@ -4,7 +4,8 @@ annealed importance sampling of its partition function (Salakhutdinov and Murray
 Training. For a batch of data v, the gradient of the mean log-likelihood is
 :math:`-\langle\nabla F(v)\rangle_{data} + \langle\nabla F(v)\rangle_{model}`; the model term is
 replaced by the end points of k block-Gibbs steps started at the data (``"cd"``) or at
-persistent chains kept between updates (``"pcd"``, Tieleman, 2008). The step minimises
+persistent chains kept between updates (``"pcd"``, Tieleman, 2008; their state is the hidden
+units, as in scikit-learn). The step minimises
 :math:`\overline{F(v_{data})} - \overline{F(v_{neg})}` (negatives held fixed) with plain SGD:
 exactly scikit-learn's BernoulliRBM update when k = 1, method ``"pcd"``.
 
@@ -27,6 +28,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.functional import softplus
 
+from adlkit.ebm._rbm_kernel import contrastive_update
 from adlkit.ebm.ais import AISResult, sigmoid_schedule
 from adlkit.ebm.rbm import RBM
 from adlkit.train.estimator import DensityEstimator, as_rows, torch_generator
@@ -90,14 +92,38 @@ def ais_rbm_log_partition(rbm: RBM, base_visible_bias: Tensor | None = None, n_c
                      float(w.sum() ** 2 / (w * w).sum()))
 
 
+def gibbs_chain(rbm: RBM, v_pos: Tensor, h: Tensor, u: Tensor, persistent: bool) -> tuple[Tensor, Tensor]:
+    """The k block-Gibbs steps of a CD-k / PCD-k update with the given uniforms ``u``
+    (k, M, n_v + n_h), in the layout of :mod:`adlkit.ebm._rbm_kernel`: returns ``(v_neg, h)``,
+    the chains' visible end points and (PCD) their new hidden states. ``h`` (M, n_h): PCD's
+    persistent hidden states (ignored by CD, which starts from ``v_pos``)."""
+    nv, k = rbm.n_visible, u.shape[0]
+    if not persistent:
+        h = (u[0, :, nv:] < rbm.p_h_given_v(v_pos)).to(v_pos.dtype)
+    v = v_pos
+    for t in range(k):
+        v = (u[t, :, :nv] < rbm.p_v_given_h(h)).to(v_pos.dtype)
+        if persistent or t < k - 1:
+            h = (u[t if persistent else t + 1, :, nv:] < rbm.p_h_given_v(v)).to(v_pos.dtype)
+    return v, h
+
+
 class RBMModule(nn.Module):
-    """The RBM as a model of :func:`adlkit.train.fit`: SGD on the CD / PCD objective."""
+    """The RBM as a model of :func:`adlkit.train.fit`: SGD on the CD / PCD objective.
+
+    PCD's persistent state is the chains' hidden units (``chains``, n_chains x n_h, zeros at the
+    start), as in scikit-learn's BernoulliRBM: a step samples v | h, then h | v. In one CPU
+    process with float64 weights the step is the numba kernel of :mod:`adlkit.ebm._rbm_kernel`;
+    otherwise (several processes, which average gradients) the same update through autograd. Both
+    draw their uniforms with one ``torch.rand`` from the global torch generator (which the loop
+    seeds and checkpoints), so either path gives the same updates.
+    """
 
     def __init__(self, n_visible: int, **arguments: Any):
         super().__init__()
         self.config = c = RBMConfig(n_visible=n_visible, **arguments)
         self.rbm = RBM(c.n_visible, c.n_hidden, c.init_std, dtype=torch.float64)
-        self.register_buffer("chains", torch.zeros(c.n_chains, c.n_visible, dtype=torch.float64))
+        self.register_buffer("chains", torch.zeros(c.n_chains, c.n_hidden, dtype=torch.float64))
         self.steps_done = 0
 
     def get_config(self) -> dict[str, Any]:
@@ -106,25 +132,46 @@ class RBMModule(nn.Module):
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"sgd": torch.optim.SGD(self.rbm.parameters(), lr=self.config.lr)}
 
+    def _uses_kernel(self, ctx) -> bool:
+        W = self.rbm.W
+        return getattr(ctx, "world_size", 1) == 1 and W.dtype == torch.float64 and W.device.type == "cpu"
+
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
         c = self.config
-        with torch.no_grad():
-            if c.method == "cd":
-                v_neg = self.rbm.gibbs(batch, c.k)
-            else:
-                v_neg = self.rbm.gibbs(self.chains, c.k)
-                self.chains.copy_(v_neg)
+        persistent = c.method == "pcd"
+        M = c.n_chains if persistent else batch.shape[0]
+        u = torch.rand(c.k, M, c.n_visible + c.n_hidden, dtype=torch.float64)
         opt = ctx.optimizers["sgd"]
-        opt.zero_grad(set_to_none=True)
-        loss = self.rbm.free_energy(batch).mean() - self.rbm.free_energy(v_neg).mean()
-        ctx.backward(loss)
-        opt.step()
+        lr = float(opt.param_groups[0]["lr"])
+        if self._uses_kernel(ctx):
+            h = self.chains if persistent else torch.empty(M, c.n_hidden, dtype=torch.float64)
+            W, b, hb = (p.detach().numpy() for p in (self.rbm.W, self.rbm.b, self.rbm.c))
+            loss = contrastive_update(W, b, hb, batch.detach().numpy(), h.numpy(), u.numpy(), lr, persistent)
+        else:
+            loss = float(contrastive_step(self.rbm, opt, batch, self.chains, u, persistent, ctx.backward))
         self.steps_done += 1
-        return {"loss": float(loss.detach())}
+        return {"loss": float(loss)}
 
     def eval_loss(self, batch: Tensor) -> float:
         """Negative pseudo-log-likelihood per example (nats; lower is better)."""
         return float(-pseudo_log_likelihood(self.rbm, batch).mean())
+
+
+def contrastive_step(rbm: RBM, opt: torch.optim.Optimizer, v_pos: Tensor, chains: Tensor, u: Tensor,
+                     persistent: bool, backward=None) -> Tensor:
+    """One CD-k / PCD-k update through autograd: the Gibbs steps of :func:`gibbs_chain`, then
+    one step of ``opt`` on :math:`\overline{F(v_{pos})} - \overline{F(v_{neg})}` (``backward``:
+    how to back-propagate, by default ``loss.backward()``). PCD's ``chains`` (hidden states) are
+    updated in place. Returns the objective before the update."""
+    with torch.no_grad():
+        v_neg, h = gibbs_chain(rbm, v_pos, chains, u, persistent)
+        if persistent:
+            chains.copy_(h)
+    opt.zero_grad(set_to_none=True)
+    loss = rbm.free_energy(v_pos).mean() - rbm.free_energy(v_neg).mean()
+    (backward or torch.Tensor.backward)(loss)
+    opt.step()
+    return loss.detach()
 
 
 class RBMEstimator(DensityEstimator):
