@@ -53,14 +53,6 @@ def _visible_input(h: np.ndarray, W: np.ndarray, b: np.ndarray, a: np.ndarray) -
 
 
 @numba.njit(cache=True)
-def _sigmoid(a: np.ndarray) -> None:
-    """``a = sigmoid(a)`` in place."""
-    for r in range(a.shape[0]):
-        for j in range(a.shape[1]):
-            a[r, j] = 1.0 / (1.0 + np.exp(-a[r, j]))
-
-
-@numba.njit(cache=True)
 def _sample(p: np.ndarray, u: np.ndarray, out: np.ndarray) -> None:
     """``out = [u < p]`` as 0.0 / 1.0."""
     for r in range(p.shape[0]):
@@ -69,29 +61,54 @@ def _sample(p: np.ndarray, u: np.ndarray, out: np.ndarray) -> None:
 
 
 @numba.njit(cache=True)
+def _sample_sigmoid(a: np.ndarray, u: np.ndarray, out: np.ndarray) -> None:
+    """``out = [u < sigmoid(a)]`` as 0.0 / 1.0."""
+    for r in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[r, j] = 1.0 if u[r, j] < 1.0 / (1.0 + np.exp(-a[r, j])) else 0.0
+
+
+_CHUNK = 1000  # factors in (1, 2] per product: at most 2^1000, finite in float64
+
+
+@numba.njit(cache=True)
 def _free_energy_and_sigmoid(a: np.ndarray, v: np.ndarray, b: np.ndarray) -> float:
     r"""``a`` (M, n_h) holds :math:`c + vW`: returns the rows' mean free energy
     :math:`-b^\top v - \sum_j \operatorname{softplus}(a_j)` and overwrites ``a`` with
-    :math:`\sigma(a)`, both from :math:`e = e^{-|a|}`: softplus = max(a, 0) + log(1 + e)."""
+    :math:`\sigma(a)`. Both from :math:`e_j = e^{-|a_j|} \in (0, 1]`:
+    :math:`\sigma(a_j) = (1 \text{ or } e_j)/(1 + e_j)` and
+    :math:`\sum_j \operatorname{softplus}(a_j) = \sum_j \max(a_j, 0) + \log\prod_j (1 + e_j)`, one
+    log per row and per ``_CHUNK`` factors (each in (1, 2], so the product stays finite; its
+    relative rounding error, at most n_h ulps, is an absolute error of at most n_h ulps in the log)."""
     total = 0.0
+    nh = a.shape[1]
     for r in range(a.shape[0]):
         for i in range(v.shape[1]):
             total -= b[i] * v[r, i]
-        for j in range(a.shape[1]):
-            x = a[r, j]
-            e = np.exp(-abs(x))
-            total -= max(x, 0.0) + np.log(1.0 + e)
-            a[r, j] = 1.0 / (1.0 + e) if x >= 0.0 else e / (1.0 + e)
+        for j0 in range(0, nh, _CHUNK):
+            prod = 1.0
+            for j in range(j0, min(nh, j0 + _CHUNK)):
+                x = a[r, j]
+                e = np.exp(-abs(x))
+                d = 1.0 + e
+                total -= max(x, 0.0)
+                prod *= d
+                a[r, j] = (1.0 if x >= 0.0 else e) / d
+            total -= np.log(prod)
     return total / a.shape[0]
 
 
 @numba.njit(cache=True)
-def _add_outer(W: np.ndarray, scale: float, v: np.ndarray, p: np.ndarray) -> None:
-    """``W += scale * v^T p`` for rows v (M, n_v), p (M, n_h)."""
+def _add_gradient(W: np.ndarray, b: np.ndarray, c: np.ndarray, scale: float, v: np.ndarray, p: np.ndarray) -> None:
+    """``W += scale * v^T p``, ``b += scale * sum_r v_r``, ``c += scale * sum_r p_r`` for rows
+    v (M, n_v), p (M, n_h)."""
     for r in range(v.shape[0]):
+        for j in range(W.shape[1]):
+            c[j] += scale * p[r, j]
         for i in range(W.shape[0]):
             x = scale * v[r, i]
             if x != 0.0:
+                b[i] += x
                 for j in range(W.shape[1]):
                     W[i, j] += x * p[r, j]
 
@@ -111,19 +128,29 @@ def contrastive_update(W: np.ndarray, b: np.ndarray, c: np.ndarray, v_pos: np.nd
         _sample(p_pos, u[0, :, nv:], h)
     for t in range(k):
         _visible_input(h, W, b, a_v)
-        _sigmoid(a_v)
-        _sample(a_v, u[t, :, :nv], v_neg)
+        _sample_sigmoid(a_v, u[t, :, :nv], v_neg)
         _hidden_input(v_neg, W, c, p_neg)
         if t < k - 1:
-            _sigmoid(p_neg)
-            _sample(p_neg, u[t + 1, :, nv:] if not persistent else u[t, :, nv:], h)
+            _sample_sigmoid(p_neg, u[t + 1, :, nv:] if not persistent else u[t, :, nv:], h)
     loss -= _free_energy_and_sigmoid(p_neg, v_neg, b)
     if persistent:
         _sample(p_neg, u[k - 1, :, nv:], h)
-    for i in range(nv):
-        b[i] += lr * (v_pos[:, i].sum() / B - v_neg[:, i].sum() / M)
-    for j in range(nh):
-        c[j] += lr * (p_pos[:, j].sum() / B - p_neg[:, j].sum() / M)
-    _add_outer(W, lr / B, v_pos, p_pos)
-    _add_outer(W, -lr / M, v_neg, p_neg)
+    _add_gradient(W, b, c, lr / B, v_pos, p_pos)
+    _add_gradient(W, b, c, -lr / M, v_neg, p_neg)
     return loss
+
+
+@numba.njit(cache=True)
+def contrastive_updates(W: np.ndarray, b: np.ndarray, c: np.ndarray, v: np.ndarray, batch_size: int,
+                        h: np.ndarray, u: np.ndarray, lr: float, persistent: bool) -> float:
+    """:func:`contrastive_update` on the consecutive batches of ``batch_size`` rows of ``v`` (the
+    last one possibly shorter), update s with the uniforms ``u[s]`` (n_updates, k, M, n_v + n_h);
+    CD's batch s of B rows uses the first B chains' uniforms. Returns the mean objective."""
+    n = v.shape[0]
+    n_updates = (n + batch_size - 1) // batch_size
+    total = 0.0
+    for s in range(n_updates):
+        lo, hi = s * batch_size, min(n, (s + 1) * batch_size)
+        m = h.shape[0] if persistent else hi - lo
+        total += contrastive_update(W, b, c, v[lo:hi], h[:m], u[s, :, :m], lr, persistent)
+    return total / n_updates

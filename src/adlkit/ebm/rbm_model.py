@@ -28,7 +28,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.functional import softplus
 
-from adlkit.ebm._rbm_kernel import contrastive_update
+from adlkit.ebm._rbm_kernel import contrastive_updates
 from adlkit.ebm.ais import AISResult, sigmoid_schedule
 from adlkit.ebm.rbm import RBM
 from adlkit.train.estimator import DensityEstimator, as_rows, torch_generator
@@ -45,12 +45,15 @@ class RBMConfig:
     lr: float = 0.06
     n_chains: int = 10
     init_std: float = 0.01
+    batch_size: int | None = None  # rows per update; None: each batch of the loop is one update
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if self.k < 1 or self.n_chains < 1 or self.n_hidden < 1 or not self.lr > 0:
             raise ValueError("need k >= 1, n_chains >= 1, n_hidden >= 1 and lr > 0")
+        if self.batch_size is not None and self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
 
 
 def pseudo_log_likelihood(rbm: RBM, v: Tensor) -> Tensor:
@@ -112,11 +115,14 @@ class RBMModule(nn.Module):
     """The RBM as a model of :func:`adlkit.train.fit`: SGD on the CD / PCD objective.
 
     PCD's persistent state is the chains' hidden units (``chains``, n_chains x n_h, zeros at the
-    start), as in scikit-learn's BernoulliRBM: a step samples v | h, then h | v. In one CPU
-    process with float64 weights the step is the numba kernel of :mod:`adlkit.ebm._rbm_kernel`;
-    otherwise (several processes, which average gradients) the same update through autograd. Both
-    draw their uniforms with one ``torch.rand`` from the global torch generator (which the loop
-    seeds and checkpoints), so either path gives the same updates.
+    start), as in scikit-learn's BernoulliRBM: a step samples v | h, then h | v. A batch of the
+    loop is cut into updates of ``batch_size`` rows (all of it when None; see
+    :class:`MinibatchBlocks`). In one CPU process with float64 weights the updates are the numba
+    kernel of :mod:`adlkit.ebm._rbm_kernel`; otherwise (several processes, which average
+    gradients) :func:`contrastive_step`, the same update through autograd. Both draw the batch's
+    uniforms with one ``torch.rand`` from the global torch generator (which the loop seeds and
+    checkpoints), so either path gives the same updates. ``train_step`` reports the mean
+    objective of its updates as ``loss``.
     """
 
     def __init__(self, n_visible: int, **arguments: Any):
@@ -124,7 +130,6 @@ class RBMModule(nn.Module):
         self.config = c = RBMConfig(n_visible=n_visible, **arguments)
         self.rbm = RBM(c.n_visible, c.n_hidden, c.init_std, dtype=torch.float64)
         self.register_buffer("chains", torch.zeros(c.n_chains, c.n_hidden, dtype=torch.float64))
-        self.steps_done = 0
 
     def get_config(self) -> dict[str, Any]:
         return asdict(self.config)
@@ -139,17 +144,23 @@ class RBMModule(nn.Module):
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
         c = self.config
         persistent = c.method == "pcd"
-        M = c.n_chains if persistent else batch.shape[0]
-        u = torch.rand(c.k, M, c.n_visible + c.n_hidden, dtype=torch.float64)
+        B = batch.shape[0] if c.batch_size is None else c.batch_size
+        n_updates = -(-batch.shape[0] // B)
+        M = c.n_chains if persistent else B
+        u = torch.rand(n_updates, c.k, M, c.n_visible + c.n_hidden, dtype=torch.float64)
         opt = ctx.optimizers["sgd"]
         lr = float(opt.param_groups[0]["lr"])
         if self._uses_kernel(ctx):
             h = self.chains if persistent else torch.empty(M, c.n_hidden, dtype=torch.float64)
             W, b, hb = (p.detach().numpy() for p in (self.rbm.W, self.rbm.b, self.rbm.c))
-            loss = contrastive_update(W, b, hb, batch.detach().numpy(), h.numpy(), u.numpy(), lr, persistent)
+            loss = contrastive_updates(W, b, hb, batch.detach().numpy(), B, h.numpy(), u.numpy(), lr, persistent)
         else:
-            loss = float(contrastive_step(self.rbm, opt, batch, self.chains, u, persistent, ctx.backward))
-        self.steps_done += 1
+            loss = 0.0
+            for s in range(n_updates):
+                v = batch[s * B:(s + 1) * B]
+                m = M if persistent else v.shape[0]
+                loss += float(contrastive_step(self.rbm, opt, v, self.chains, u[s, :, :m],
+                                               persistent, ctx.backward)) / n_updates
         return {"loss": float(loss)}
 
     def eval_loss(self, batch: Tensor) -> float:
@@ -174,17 +185,48 @@ def contrastive_step(rbm: RBM, opt: torch.optim.Optimizer, v_pos: Tensor, chains
     return loss.detach()
 
 
+class MinibatchBlocks:
+    """A batch source of :func:`adlkit.train.fit`: the minibatches of
+    :class:`~adlkit.train.batches.TensorBatches` (``batch_size`` rows, a fresh permutation per
+    epoch, the remainder left out), handed over ``per_step`` consecutive ones at a time, so that
+    one ``train_step`` makes ``per_step`` updates in one kernel call. The data order is that of
+    ``TensorBatches(data, batch_size)``; an evaluation pass (``generator=None``) is the rows in
+    order. One process only."""
+
+    def __init__(self, data: Tensor, batch_size: int, per_step: int):
+        if batch_size < 1 or per_step < 1:
+            raise ValueError(f"batch_size and per_step must be >= 1, got {batch_size} and {per_step}")
+        self.data, self.batch_size, self.per_step = data, batch_size, per_step
+
+    def __len__(self) -> int:
+        return -(-(self.data.shape[0] // self.batch_size) // self.per_step)
+
+    def epoch(self, generator: torch.Generator | None, rank: int = 0, world: int = 1):
+        if world > 1:
+            raise ValueError("MinibatchBlocks is for one process; under torchrun pass the tensor")
+        n, B, step = self.data.shape[0], self.batch_size, self.batch_size * self.per_step
+        if generator is None:
+            for i in range(0, n, step):
+                yield self.data[i : i + step]
+            return
+        perm = torch.randperm(n, generator=generator)[: n - n % B]
+        for i in range(0, perm.shape[0], step):
+            yield self.data[perm[i : i + step]]
+
+
 class RBMEstimator(DensityEstimator):
     """A Bernoulli RBM density model, a scikit-learn estimator.
 
     ``fit(X, X_val=None)`` trains with :func:`adlkit.train.fit`, then estimates log Z by AIS
     (or exactly when n_visible <= 20). ``score_samples(X)``: log p(v) = -F(v) - log Z in nats;
-    ``pseudo_likelihood(X)``; ``sample(n)`` by block Gibbs sampling.
+    ``pseudo_likelihood(X)``; ``sample(n)`` by block Gibbs sampling. Each step of the training
+    loop makes ``updates_per_step`` minibatch updates (:class:`MinibatchBlocks`; the same data
+    order as one update per step); ``max_steps`` counts those steps.
     """
 
     def __init__(self, n_hidden: int = 100, method: str = "pcd", k: int = 1, lr: float = 0.06, batch_size: int = 10,
                  epochs: int = 20, patience: int | None = None, max_steps: int | None = None, random_state: int = 0,
-                 ais_chains: int = 500, ais_temps: int = 3000, progress: bool = False):
+                 ais_chains: int = 500, ais_temps: int = 3000, progress: bool = False, updates_per_step: int = 50):
         self.n_hidden = n_hidden
         self.method = method
         self.k = k
@@ -197,19 +239,21 @@ class RBMEstimator(DensityEstimator):
         self.ais_chains = ais_chains
         self.ais_temps = ais_temps
         self.progress = progress
+        self.updates_per_step = updates_per_step
 
     def fit(self, X: Any, X_val: Any = None) -> RBMEstimator:
         from adlkit.train import TrainConfig, fit
 
         Xt = as_rows(X, torch.float64, binary=True)
         Xv = None if X_val is None else as_rows(X_val, torch.float64, Xt.shape[1], binary=True)
+        B = min(self.batch_size, Xt.shape[0])
         torch.manual_seed(self.random_state)
         module = RBMModule(Xt.shape[1], n_hidden=self.n_hidden, method=self.method, k=self.k, lr=self.lr,
-                           n_chains=self.batch_size)
-        cfg = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, seed=self.random_state, patience=self.patience,
+                           n_chains=B, batch_size=B)
+        cfg = TrainConfig(epochs=self.epochs, batch_size=B, seed=self.random_state, patience=self.patience,
                           max_steps=self.max_steps, progress=self.progress, restore_best=Xv is not None)
         t0 = time.perf_counter()
-        self.result_ = fit(module, Xt, Xv, cfg)
+        self.result_ = fit(module, MinibatchBlocks(Xt, B, self.updates_per_step), Xv, cfg)
         self.fit_seconds_ = time.perf_counter() - t0
         self.module_ = module.eval()
         self.n_features_in_ = Xt.shape[1]
