@@ -170,7 +170,7 @@ class RBMModule(nn.Module):
 
 def contrastive_step(rbm: RBM, opt: torch.optim.Optimizer, v_pos: Tensor, chains: Tensor, u: Tensor,
                      persistent: bool, backward=None) -> Tensor:
-    """One CD-k / PCD-k update through autograd: the Gibbs steps of :func:`gibbs_chain`, then
+    r"""One CD-k / PCD-k update through autograd: the Gibbs steps of :func:`gibbs_chain`, then
     one step of ``opt`` on :math:`\overline{F(v_{pos})} - \overline{F(v_{neg})}` (``backward``:
     how to back-propagate, by default ``loss.backward()``). PCD's ``chains`` (hidden states) are
     updated in place. Returns the objective before the update."""
