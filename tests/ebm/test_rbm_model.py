@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from adlkit.ebm.rbm import RBM
-from adlkit.ebm.rbm_model import RBMEstimator, RBMModule, ais_rbm_log_partition, pseudo_log_likelihood
+from adlkit.ebm.rbm_model import RBMEstimator, RBMModule, ais_rbm_log_partition, draw_uniforms, pseudo_log_likelihood
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +106,7 @@ def test_kernel_update_equals_autograd_and_the_closed_form(method, k):
     v = torch.bernoulli(torch.full((7, 6), 0.5, dtype=torch.float64), generator=torch.Generator().manual_seed(3))
     W0, b0, c0, H0 = (t.detach().numpy().copy() for t in (fast.rbm.W, fast.rbm.b, fast.rbm.c, fast.chains))
     torch.manual_seed(7)
-    U = torch.rand(k, 5 if method == "pcd" else 7, 10, dtype=torch.float64).numpy()  # train_step's draw
+    U = draw_uniforms(1, k, 5 if method == "pcd" else 7, 10)[0]  # train_step's draw
     torch.manual_seed(7)
     lf = fast.train_step(v, _Ctx(fast))["loss"]
     torch.manual_seed(7)
@@ -131,7 +131,7 @@ def test_kernel_loss_with_large_inputs_and_many_hidden_units():
     W0, b0, c0 = (t.detach().numpy().copy() for t in (mod.rbm.W, mod.rbm.b, mod.rbm.c))
     assert np.abs(c0 + v.numpy() @ W0).max() > 20
     torch.manual_seed(2)
-    U = torch.rand(1, 4, 1530, dtype=torch.float64).numpy()
+    U = draw_uniforms(1, 1, 4, 1530)[0]
     torch.manual_seed(2)
     got = mod.train_step(v, _Ctx(mod))["loss"]
     *_, loss = _closed_form_update(W0, b0, c0, v.numpy(), None, U, 0.1, False)
@@ -156,8 +156,8 @@ def test_minibatch_blocks_keep_the_data_order_and_the_updates():
         for block in blocks:
             a.train_step(block, _Ctx(a))
         torch.manual_seed(9)
-        for block in blocks:  # the same uniforms: one torch.rand per block, sliced per update
-            u = torch.rand(3, 1, 5, 10, dtype=torch.float64)
+        for block in blocks:  # the same uniforms: one draw per block, sliced per update
+            u = torch.from_numpy(draw_uniforms(3, 1, 5, 10))
             for s in range(3):
                 _one_update(b, block[5 * s:5 * (s + 1)], u[s])
         for p, q in zip(a.state_dict().values(), b.state_dict().values()):

@@ -111,6 +111,14 @@ def gibbs_chain(rbm: RBM, v_pos: Tensor, h: Tensor, u: Tensor, persistent: bool)
     return v, h
 
 
+def draw_uniforms(*shape: int) -> np.ndarray:
+    """Uniforms in [0, 1) of ``shape`` (float64): a PCG64 stream seeded by one draw from the global
+    torch generator (so the loop's seeding and checkpoints fix them; PCG64 fills an array about
+    twice as fast as ``torch.rand``)."""
+    seed = int(torch.randint(0, 2**62, (1,)))
+    return np.random.default_rng(seed).random(shape)
+
+
 class RBMModule(nn.Module):
     """The RBM as a model of :func:`adlkit.train.fit`: SGD on the CD / PCD objective.
 
@@ -119,9 +127,8 @@ class RBMModule(nn.Module):
     loop is cut into updates of ``batch_size`` rows (all of it when None; see
     :class:`MinibatchBlocks`). In one CPU process with float64 weights the updates are the numba
     kernel of :mod:`adlkit.ebm._rbm_kernel`; otherwise (several processes, which average
-    gradients) :func:`contrastive_step`, the same update through autograd. Both draw the batch's
-    uniforms with one ``torch.rand`` from the global torch generator (which the loop seeds and
-    checkpoints), so either path gives the same updates. ``train_step`` reports the mean
+    gradients) :func:`contrastive_step`, the same update through autograd. Both take the batch's
+    uniforms from one :func:`draw_uniforms`, so either path gives the same updates. ``train_step`` reports the mean
     objective of its updates as ``loss``.
     """
 
@@ -147,14 +154,15 @@ class RBMModule(nn.Module):
         B = batch.shape[0] if c.batch_size is None else c.batch_size
         n_updates = -(-batch.shape[0] // B)
         M = c.n_chains if persistent else B
-        u = torch.rand(n_updates, c.k, M, c.n_visible + c.n_hidden, dtype=torch.float64)
+        u = draw_uniforms(n_updates, c.k, M, c.n_visible + c.n_hidden)
         opt = ctx.optimizers["sgd"]
         lr = float(opt.param_groups[0]["lr"])
         if self._uses_kernel(ctx):
             h = self.chains if persistent else torch.empty(M, c.n_hidden, dtype=torch.float64)
             W, b, hb = (p.detach().numpy() for p in (self.rbm.W, self.rbm.b, self.rbm.c))
-            loss = contrastive_updates(W, b, hb, batch.detach().numpy(), B, h.numpy(), u.numpy(), lr, persistent)
+            loss = contrastive_updates(W, b, hb, batch.detach().numpy(), B, h.numpy(), u, lr, persistent)
         else:
+            u = torch.from_numpy(u)
             loss = 0.0
             for s in range(n_updates):
                 v = batch[s * B:(s + 1) * B]
