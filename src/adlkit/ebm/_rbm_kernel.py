@@ -28,7 +28,7 @@ import numba
 import numpy as np
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _hidden_input(v: np.ndarray, W: np.ndarray, c: np.ndarray, a: np.ndarray) -> None:
     """``a = c + v W`` for rows v (M, n_v) -> a (M, n_h)."""
     for r in range(v.shape[0]):
@@ -41,7 +41,7 @@ def _hidden_input(v: np.ndarray, W: np.ndarray, c: np.ndarray, a: np.ndarray) ->
                     a[r, j] += x * W[i, j]
 
 
-@numba.njit(cache=True, fastmath={"reassoc"})
+@numba.njit(cache=True, error_model="numpy", fastmath={"reassoc"})
 def _visible_input(h: np.ndarray, W: np.ndarray, b: np.ndarray, a: np.ndarray) -> None:
     """``a = b + h W^T`` for rows h (M, n_h) -> a (M, n_v)."""
     for r in range(h.shape[0]):
@@ -52,7 +52,7 @@ def _visible_input(h: np.ndarray, W: np.ndarray, b: np.ndarray, a: np.ndarray) -
             a[r, i] = b[i] + s
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _sample(p: np.ndarray, u: np.ndarray, out: np.ndarray) -> None:
     """``out = [u < p]`` as 0.0 / 1.0."""
     for r in range(p.shape[0]):
@@ -60,7 +60,7 @@ def _sample(p: np.ndarray, u: np.ndarray, out: np.ndarray) -> None:
             out[r, j] = 1.0 if u[r, j] < p[r, j] else 0.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _sample_sigmoid(a: np.ndarray, u: np.ndarray, out: np.ndarray) -> None:
     """``out = [u < sigmoid(a)]`` as 0.0 / 1.0."""
     for r in range(a.shape[0]):
@@ -71,7 +71,7 @@ def _sample_sigmoid(a: np.ndarray, u: np.ndarray, out: np.ndarray) -> None:
 _CHUNK = 1000  # factors in (1, 2] per product: at most 2^1000, finite in float64
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _free_energy_and_sigmoid(a: np.ndarray, v: np.ndarray, b: np.ndarray) -> float:
     r"""``a`` (M, n_h) holds :math:`c + vW`: returns the rows' mean free energy
     :math:`-b^\top v - \sum_j \operatorname{softplus}(a_j)` and overwrites ``a`` with
@@ -98,7 +98,7 @@ def _free_energy_and_sigmoid(a: np.ndarray, v: np.ndarray, b: np.ndarray) -> flo
     return total / a.shape[0]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _add_gradient(W: np.ndarray, b: np.ndarray, c: np.ndarray, scale: float, v: np.ndarray, p: np.ndarray) -> None:
     """``W += scale * v^T p``, ``b += scale * sum_r v_r``, ``c += scale * sum_r p_r`` for rows
     v (M, n_v), p (M, n_h)."""
@@ -113,7 +113,7 @@ def _add_gradient(W: np.ndarray, b: np.ndarray, c: np.ndarray, scale: float, v: 
                     W[i, j] += x * p[r, j]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def contrastive_update(W: np.ndarray, b: np.ndarray, c: np.ndarray, v_pos: np.ndarray, h: np.ndarray,
                        u: np.ndarray, lr: float, persistent: bool) -> float:
     """One CD-k (``persistent`` False) or PCD-k update in place (see the module docstring);
@@ -140,7 +140,7 @@ def contrastive_update(W: np.ndarray, b: np.ndarray, c: np.ndarray, v_pos: np.nd
     return loss
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def contrastive_updates(W: np.ndarray, b: np.ndarray, c: np.ndarray, v: np.ndarray, batch_size: int,
                         h: np.ndarray, u: np.ndarray, lr: float, persistent: bool) -> float:
     """:func:`contrastive_update` on the consecutive batches of ``batch_size`` rows of ``v`` (the
