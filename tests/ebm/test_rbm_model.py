@@ -122,6 +122,43 @@ def test_kernel_update_equals_autograd_and_the_closed_form(method, k):
     assert not np.allclose(W, W0)  # the update moved the weights
 
 
+def test_kernel_pcd1_updates_are_sklearns_with_the_same_uniforms():
+    """Five PCD-1 updates of the kernel from scikit-learn's state equal BernoulliRBM._fit's five
+    updates fed the same uniforms (its draws: the visible units, then the hidden ones)."""
+    from sklearn.neural_network import BernoulliRBM
+
+    from adlkit.ebm._rbm_kernel import contrastive_updates
+
+    if not hasattr(BernoulliRBM, "_fit"):
+        pytest.skip("scikit-learn's BernoulliRBM has no _fit step to compare with")
+    rng = np.random.default_rng(0)
+    nv, nh, B = 12, 7, 4
+    X = (rng.random((5 * B, nv)) < 0.3).astype(float)
+    sk = BernoulliRBM(n_components=nh, learning_rate=0.06, batch_size=B)
+    sk.components_, sk.intercept_hidden_ = rng.normal(0, 0.5, (nh, nv)), rng.normal(size=nh)
+    sk.intercept_visible_, sk.h_samples_ = rng.normal(size=nv), (rng.random((B, nh)) < 0.5).astype(float)
+    W, b, c, h = sk.components_.T.copy(), sk.intercept_visible_.copy(), sk.intercept_hidden_.copy(), sk.h_samples_.copy()
+    U = rng.random((5, 1, B, nv + nh))
+
+    class Replay:  # sklearn's rng: uniform(size) for the visible, then the hidden units, per update
+        def __init__(self):
+            self.draws = [d for s in range(5) for d in (U[s, 0, :, :nv], U[s, 0, :, nv:])]
+
+        def uniform(self, size):
+            d = self.draws.pop(0)
+            assert d.shape == size
+            return d.copy()
+
+    replay = Replay()
+    for s in range(5):
+        sk._fit(X[s * B:(s + 1) * B], replay)
+    contrastive_updates(W, b, c, X, B, h, U, 0.06, True)
+    np.testing.assert_allclose(W, sk.components_.T, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(b, sk.intercept_visible_, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(c, sk.intercept_hidden_, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(h, sk.h_samples_)
+
+
 def test_kernel_loss_with_large_inputs_and_many_hidden_units():
     """The kernel's objective (softplus sums from products of 1 + e^-|a|, one log per 1,000
     factors) equals numpy's logaddexp free energies with pre-activations of size ~30 and 1,500
