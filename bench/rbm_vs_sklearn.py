@@ -3,9 +3,10 @@
 Both: n_hidden 100, PCD with one Gibbs step (persistent hidden states, as sklearn), plain SGD,
 learning rate 0.06, batch 10, the same number of epochs (20; 3 with --quick), on
 ``density_split("digits")``'s binarized training split (1,258 images). Data order: sklearn visits
-the rows in their given order, the same batches every epoch (the last one 8 rows); adlkit's loop
-draws a fresh permutation each epoch and leaves out the 8 rows of the remainder. Both models are
-then measured by the SAME code on the test split:
+the rows in their given order, the same batches every epoch (the last one 8 rows); so does adlkit
+by default here (``--order sklearn``: ``RBMEstimator(shuffle=False)``). ``--order shuffled``
+gives adlkit its loop's default instead: a fresh permutation each epoch, the 8 rows of the
+remainder left out. Both models are then measured by the SAME code on the test split:
 
 - ``sk_pseudo_ll``: scikit-learn's ``score_samples`` definition (n_v times the log-probability of
   one unit, chosen at random, given the others), computed by a BernoulliRBM holding the model's
@@ -22,6 +23,7 @@ adlkit and sklearn alternate over the seeds, one torch thread, after one warm-up
 
     python bench/rbm_vs_sklearn.py --quick
     python bench/rbm_vs_sklearn.py --seeds 3
+    python bench/rbm_vs_sklearn.py --seeds 3 --order shuffled
 
 The last line printed is one JSON object with every run.
 """
@@ -63,11 +65,11 @@ def _measure(rbm: RBM, X_test: np.ndarray, base_bias: torch.Tensor, seed: int, c
     return {"sk_pseudo_ll": sk_pl, "pseudo_ll": pl, "ais_ll": ll, "ais_stderr": ais.stderr}
 
 
-def _fit(who: str, X: np.ndarray, epochs: int, seed: int) -> tuple[RBM, float, float]:
+def _fit(who: str, X: np.ndarray, epochs: int, seed: int, shuffle: bool) -> tuple[RBM, float, float]:
     """Train one model; returns (its weights as an adlkit RBM, wall s, CPU s)."""
     if who == "adlkit":
         est = RBMEstimator(n_hidden=100, method="pcd", k=1, lr=0.06, batch_size=10, epochs=epochs,
-                           random_state=seed, ais_temps=1).fit(X)
+                           random_state=seed, ais_temps=1, shuffle=shuffle).fit(X)
         return est.module_.rbm, est.fit_seconds_, est.fit_cpu_seconds_
     t0, c0 = time.perf_counter(), time.process_time()
     sk = BernoulliRBM(n_components=100, learning_rate=0.06, batch_size=10, n_iter=epochs, random_state=seed).fit(X)
@@ -84,6 +86,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--seeds", type=int, default=1)
+    ap.add_argument("--order", choices=("sklearn", "shuffled"), default="sklearn",
+                    help="adlkit's data order: sklearn's (the given order every epoch) or reshuffled")
     a = ap.parse_args()
     torch.set_num_threads(1)
     epochs = 3 if a.quick else 20
@@ -100,7 +104,7 @@ def main() -> None:
         row: dict = {"seed": seed, "load_before": os.getloadavg()[0]}
         fitted = {}
         for who in order:
-            rbm, wall, cpu = _fit(who, s.train, epochs, seed)
+            rbm, wall, cpu = _fit(who, s.train, epochs, seed, a.order == "shuffled")
             fitted[who] = rbm
             row[who] = {"fit_seconds": wall, "fit_cpu_seconds": cpu}
         row["speedup"] = row["sklearn"]["fit_seconds"] / row["adlkit"]["fit_seconds"]
@@ -113,7 +117,7 @@ def main() -> None:
             f"{row[w]['sk_pseudo_ll']:.3f}, exact PL {row[w]['pseudo_ll']:.3f}, AIS LL {row[w]['ais_ll']:.3f}"
             f" (+- {row[w]['ais_stderr']:.3f})" for w in ("adlkit", "sklearn"))
             + f"; speed ratio {row['speedup']:.2f} wall, {row['cpu_speedup']:.2f} CPU", flush=True)
-    summary = {"epochs": epochs, "ais": {"chains": chains, "temps": temps}, "runs": runs,
+    summary = {"epochs": epochs, "order": a.order, "ais": {"chains": chains, "temps": temps}, "runs": runs,
                "median_speedup": statistics.median(r["speedup"] for r in runs),
                "median_cpu_speedup": statistics.median(r["cpu_speedup"] for r in runs)}
     print(json.dumps(summary))

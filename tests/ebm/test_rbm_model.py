@@ -177,7 +177,8 @@ def test_kernel_loss_with_large_inputs_and_many_hidden_units():
 
 def test_minibatch_blocks_keep_the_data_order_and_the_updates():
     """MinibatchBlocks hands over TensorBatches' minibatches (same permutation, same remainder
-    left out), and one step over a block makes the same updates as one step per minibatch."""
+    left out), or without shuffling the rows in order; one step over a block makes the same
+    updates as one step per minibatch."""
     from adlkit.ebm.rbm_model import MinibatchBlocks
     from adlkit.train import TensorBatches
 
@@ -186,6 +187,10 @@ def test_minibatch_blocks_keep_the_data_order_and_the_updates():
     singles = list(TensorBatches(X, 5).epoch(torch.Generator().manual_seed(4)))
     assert len(blocks) == len(MinibatchBlocks(X, 5, 3)) == 3 and [len(b) for b in blocks] == [15, 15, 15]
     torch.testing.assert_close(torch.cat(blocks), torch.cat(singles), rtol=0, atol=0)
+    fixed = MinibatchBlocks(X, 5, 3, shuffle=False)  # sklearn's order: every row, the last batch shorter
+    got = list(fixed.epoch(torch.Generator().manual_seed(4)))
+    assert len(got) == len(fixed) == 4 and [len(b) for b in got] == [15, 15, 15, 2]
+    torch.testing.assert_close(torch.cat(got), X, rtol=0, atol=0)
     for method in ("pcd", "cd"):
         a, b = _module(method, 1), _module(method, 1)
         a.config.batch_size = 5

@@ -194,26 +194,28 @@ def contrastive_step(rbm: RBM, opt: torch.optim.Optimizer, v_pos: Tensor, chains
 
 
 class MinibatchBlocks:
-    """A batch source of :func:`adlkit.train.fit`: the minibatches of
-    :class:`~adlkit.train.batches.TensorBatches` (``batch_size`` rows, a fresh permutation per
-    epoch, the remainder left out), handed over ``per_step`` consecutive ones at a time, so that
-    one ``train_step`` makes ``per_step`` updates in one kernel call. The data order is that of
-    ``TensorBatches(data, batch_size)``; an evaluation pass (``generator=None``) is the rows in
-    order. One process only."""
+    """A batch source of :func:`adlkit.train.fit`: minibatches of ``batch_size`` rows handed over
+    ``per_step`` consecutive ones at a time, so that one ``train_step`` makes ``per_step``
+    updates in one kernel call. ``shuffle``: the minibatches of
+    :class:`~adlkit.train.batches.TensorBatches` (a fresh permutation per epoch, the remainder
+    left out; the same data order); otherwise the rows in their given order every epoch, the last
+    minibatch shorter (scikit-learn's BernoulliRBM order). An evaluation pass
+    (``generator=None``) is the rows in order. One process only."""
 
-    def __init__(self, data: Tensor, batch_size: int, per_step: int):
+    def __init__(self, data: Tensor, batch_size: int, per_step: int, shuffle: bool = True):
         if batch_size < 1 or per_step < 1:
             raise ValueError(f"batch_size and per_step must be >= 1, got {batch_size} and {per_step}")
-        self.data, self.batch_size, self.per_step = data, batch_size, per_step
+        self.data, self.batch_size, self.per_step, self.shuffle = data, batch_size, per_step, shuffle
 
     def __len__(self) -> int:
-        return -(-(self.data.shape[0] // self.batch_size) // self.per_step)
+        n, B = self.data.shape[0], self.batch_size
+        return -(-(n // B if self.shuffle else -(-n // B)) // self.per_step)
 
     def epoch(self, generator: torch.Generator | None, rank: int = 0, world: int = 1):
         if world > 1:
             raise ValueError("MinibatchBlocks is for one process; under torchrun pass the tensor")
         n, B, step = self.data.shape[0], self.batch_size, self.batch_size * self.per_step
-        if generator is None:
+        if generator is None or not self.shuffle:
             for i in range(0, n, step):
                 yield self.data[i : i + step]
             return
@@ -229,12 +231,14 @@ class RBMEstimator(DensityEstimator):
     (or exactly when n_visible <= 20). ``score_samples(X)``: log p(v) = -F(v) - log Z in nats;
     ``pseudo_likelihood(X)``; ``sample(n)`` by block Gibbs sampling. Each step of the training
     loop makes ``updates_per_step`` minibatch updates (:class:`MinibatchBlocks`; the same data
-    order as one update per step); ``max_steps`` counts those steps.
+    order as one update per step); ``max_steps`` counts those steps. ``shuffle=False`` visits the
+    rows in their given order every epoch, as scikit-learn's BernoulliRBM does.
     """
 
     def __init__(self, n_hidden: int = 100, method: str = "pcd", k: int = 1, lr: float = 0.06, batch_size: int = 10,
                  epochs: int = 20, patience: int | None = None, max_steps: int | None = None, random_state: int = 0,
-                 ais_chains: int = 500, ais_temps: int = 3000, progress: bool = False, updates_per_step: int = 50):
+                 ais_chains: int = 500, ais_temps: int = 3000, progress: bool = False, updates_per_step: int = 50,
+                 shuffle: bool = True):
         self.n_hidden = n_hidden
         self.method = method
         self.k = k
@@ -248,6 +252,7 @@ class RBMEstimator(DensityEstimator):
         self.ais_temps = ais_temps
         self.progress = progress
         self.updates_per_step = updates_per_step
+        self.shuffle = shuffle
 
     def fit(self, X: Any, X_val: Any = None) -> RBMEstimator:
         from adlkit.train import TrainConfig, fit
@@ -261,7 +266,7 @@ class RBMEstimator(DensityEstimator):
         cfg = TrainConfig(epochs=self.epochs, batch_size=B, seed=self.random_state, patience=self.patience,
                           max_steps=self.max_steps, progress=self.progress, restore_best=Xv is not None)
         t0, c0 = time.perf_counter(), time.process_time()
-        self.result_ = fit(module, MinibatchBlocks(Xt, B, self.updates_per_step), Xv, cfg)
+        self.result_ = fit(module, MinibatchBlocks(Xt, B, self.updates_per_step, self.shuffle), Xv, cfg)
         self.fit_seconds_ = time.perf_counter() - t0  # the training loop only: wall and CPU seconds
         self.fit_cpu_seconds_ = time.process_time() - c0
         self.module_ = module.eval()
