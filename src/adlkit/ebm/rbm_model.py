@@ -128,8 +128,8 @@ class RBMModule(nn.Module):
     :class:`MinibatchBlocks`). In one CPU process with float64 weights the updates are the numba
     kernel of :mod:`adlkit.ebm._rbm_kernel`; otherwise (several processes, which average
     gradients) :func:`contrastive_step`, the same update through autograd. Both take the batch's
-    uniforms from one :func:`draw_uniforms`, so either path gives the same updates. ``train_step`` reports the mean
-    objective of its updates as ``loss``.
+    uniforms from one :func:`draw_uniforms`, so either path gives the same updates.
+    ``train_step`` reports the mean objective of its updates as ``loss``.
     """
 
     def __init__(self, n_visible: int, **arguments: Any):
