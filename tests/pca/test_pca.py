@@ -47,15 +47,19 @@ def test_sign_convention_largest_magnitude_entry_positive():
 
 
 @pytest.mark.parametrize("kernel, extra", [("rbf", {"gamma": 0.5}), ("poly", {"gamma": 0.3, "degree": 2, "coef0": 1.0}),
-                                           ("linear", {})])
+                                           ("linear", {}), ("rbf", {})])
 def test_kernel_pca_equals_sklearn_up_to_sign(kernel, extra):
+    """Eigenvalues, unit eigenvectors and projections equal KernelPCA's (dense solver; default
+    gamma 1/d in the last case) to 1e-10, each component up to its sign."""
     X = np.random.default_rng(3).normal(size=(25, 3))
     ref = KernelPCA(n_components=3, kernel=kernel, eigen_solver="dense", **extra).fit(X)
     r = kernel_pca(X, 3, kernel, **extra)
     np.testing.assert_allclose(r.eigenvalues, ref.eigenvalues_, rtol=1e-10)
     ref_proj = ref.transform(X)
     flip = np.sign(np.sum(r.projection * ref_proj, axis=0))
-    np.testing.assert_allclose(r.projection, ref_proj * flip, atol=1e-9)
+    np.testing.assert_allclose(r.projection, ref_proj * flip, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(r.projection, ref.fit_transform(X) * flip, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(r.alphas, ref.eigenvectors_ * flip, rtol=0, atol=1e-10)
 
 
 def test_pca_problem_type_answers_are_sklearns():

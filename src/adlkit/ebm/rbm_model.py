@@ -4,7 +4,8 @@ annealed importance sampling of its partition function (Salakhutdinov and Murray
 Training. For a batch of data v, the gradient of the mean log-likelihood is
 :math:`-\langle\nabla F(v)\rangle_{data} + \langle\nabla F(v)\rangle_{model}`; the model term is
 replaced by the end points of k block-Gibbs steps started at the data (``"cd"``) or at
-persistent chains kept between updates (``"pcd"``, Tieleman, 2008). The step minimises
+persistent chains kept between updates (``"pcd"``, Tieleman, 2008; their state is the hidden
+units, as in scikit-learn). The step minimises
 :math:`\overline{F(v_{data})} - \overline{F(v_{neg})}` (negatives held fixed) with plain SGD:
 exactly scikit-learn's BernoulliRBM update when k = 1, method ``"pcd"``.
 
@@ -27,6 +28,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.functional import softplus
 
+from adlkit.ebm._rbm_kernel import contrastive_updates
 from adlkit.ebm.ais import AISResult, sigmoid_schedule
 from adlkit.ebm.rbm import RBM
 from adlkit.train.estimator import DensityEstimator, as_rows, torch_generator
@@ -43,12 +45,15 @@ class RBMConfig:
     lr: float = 0.06
     n_chains: int = 10
     init_std: float = 0.01
+    batch_size: int | None = None  # rows per update; None: each batch of the loop is one update
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
         if self.k < 1 or self.n_chains < 1 or self.n_hidden < 1 or not self.lr > 0:
             raise ValueError("need k >= 1, n_chains >= 1, n_hidden >= 1 and lr > 0")
+        if self.batch_size is not None and self.batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
 
 
 def pseudo_log_likelihood(rbm: RBM, v: Tensor) -> Tensor:
@@ -90,15 +95,48 @@ def ais_rbm_log_partition(rbm: RBM, base_visible_bias: Tensor | None = None, n_c
                      float(w.sum() ** 2 / (w * w).sum()))
 
 
+def gibbs_chain(rbm: RBM, v_pos: Tensor, h: Tensor, u: Tensor, persistent: bool) -> tuple[Tensor, Tensor]:
+    """The k block-Gibbs steps of a CD-k / PCD-k update with the given uniforms ``u``
+    (k, M, n_v + n_h), in the layout of :mod:`adlkit.ebm._rbm_kernel`: returns ``(v_neg, h)``,
+    the chains' visible end points and (PCD) their new hidden states. ``h`` (M, n_h): PCD's
+    persistent hidden states (ignored by CD, which starts from ``v_pos``)."""
+    nv, k = rbm.n_visible, u.shape[0]
+    if not persistent:
+        h = (u[0, :, nv:] < rbm.p_h_given_v(v_pos)).to(v_pos.dtype)
+    v = v_pos
+    for t in range(k):
+        v = (u[t, :, :nv] < rbm.p_v_given_h(h)).to(v_pos.dtype)
+        if persistent or t < k - 1:
+            h = (u[t if persistent else t + 1, :, nv:] < rbm.p_h_given_v(v)).to(v_pos.dtype)
+    return v, h
+
+
+def draw_uniforms(*shape: int) -> np.ndarray:
+    """Uniforms in [0, 1) of ``shape`` (float64): a PCG64 stream seeded by one draw from the global
+    torch generator (so the loop's seeding and checkpoints fix them; PCG64 fills an array about
+    twice as fast as ``torch.rand``)."""
+    seed = int(torch.randint(0, 2**62, (1,)))
+    return np.random.default_rng(seed).random(shape)
+
+
 class RBMModule(nn.Module):
-    """The RBM as a model of :func:`adlkit.train.fit`: SGD on the CD / PCD objective."""
+    """The RBM as a model of :func:`adlkit.train.fit`: SGD on the CD / PCD objective.
+
+    PCD's persistent state is the chains' hidden units (``chains``, n_chains x n_h, zeros at the
+    start), as in scikit-learn's BernoulliRBM: a step samples v | h, then h | v. A batch of the
+    loop is cut into updates of ``batch_size`` rows (all of it when None; see
+    :class:`MinibatchBlocks`). In one CPU process with float64 weights the updates are the numba
+    kernel of :mod:`adlkit.ebm._rbm_kernel`; otherwise (several processes, which average
+    gradients) :func:`contrastive_step`, the same update through autograd. Both take the batch's
+    uniforms from one :func:`draw_uniforms`, so either path gives the same updates.
+    ``train_step`` reports the mean objective of its updates as ``loss``.
+    """
 
     def __init__(self, n_visible: int, **arguments: Any):
         super().__init__()
         self.config = c = RBMConfig(n_visible=n_visible, **arguments)
         self.rbm = RBM(c.n_visible, c.n_hidden, c.init_std, dtype=torch.float64)
-        self.register_buffer("chains", torch.zeros(c.n_chains, c.n_visible, dtype=torch.float64))
-        self.steps_done = 0
+        self.register_buffer("chains", torch.zeros(c.n_chains, c.n_hidden, dtype=torch.float64))
 
     def get_config(self) -> dict[str, Any]:
         return asdict(self.config)
@@ -106,25 +144,84 @@ class RBMModule(nn.Module):
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"sgd": torch.optim.SGD(self.rbm.parameters(), lr=self.config.lr)}
 
+    def _uses_kernel(self, ctx) -> bool:
+        W = self.rbm.W
+        return getattr(ctx, "world_size", 1) == 1 and W.dtype == torch.float64 and W.device.type == "cpu"
+
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
         c = self.config
-        with torch.no_grad():
-            if c.method == "cd":
-                v_neg = self.rbm.gibbs(batch, c.k)
-            else:
-                v_neg = self.rbm.gibbs(self.chains, c.k)
-                self.chains.copy_(v_neg)
+        persistent = c.method == "pcd"
+        B = batch.shape[0] if c.batch_size is None else c.batch_size
+        n_updates = -(-batch.shape[0] // B)
+        M = c.n_chains if persistent else B
+        u = draw_uniforms(n_updates, c.k, M, c.n_visible + c.n_hidden)
         opt = ctx.optimizers["sgd"]
-        opt.zero_grad(set_to_none=True)
-        loss = self.rbm.free_energy(batch).mean() - self.rbm.free_energy(v_neg).mean()
-        ctx.backward(loss)
-        opt.step()
-        self.steps_done += 1
-        return {"loss": float(loss.detach())}
+        lr = float(opt.param_groups[0]["lr"])
+        if self._uses_kernel(ctx):
+            h = self.chains if persistent else torch.empty(M, c.n_hidden, dtype=torch.float64)
+            W, b, hb = (p.detach().numpy() for p in (self.rbm.W, self.rbm.b, self.rbm.c))
+            loss = contrastive_updates(W, b, hb, batch.detach().numpy(), B, h.numpy(), u, lr, persistent)
+        else:
+            u = torch.from_numpy(u)
+            loss = 0.0
+            for s in range(n_updates):
+                v = batch[s * B:(s + 1) * B]
+                m = M if persistent else v.shape[0]
+                loss += float(contrastive_step(self.rbm, opt, v, self.chains, u[s, :, :m],
+                                               persistent, ctx.backward)) / n_updates
+        return {"loss": float(loss)}
 
     def eval_loss(self, batch: Tensor) -> float:
         """Negative pseudo-log-likelihood per example (nats; lower is better)."""
         return float(-pseudo_log_likelihood(self.rbm, batch).mean())
+
+
+def contrastive_step(rbm: RBM, opt: torch.optim.Optimizer, v_pos: Tensor, chains: Tensor, u: Tensor,
+                     persistent: bool, backward=None) -> Tensor:
+    r"""One CD-k / PCD-k update through autograd: the Gibbs steps of :func:`gibbs_chain`, then
+    one step of ``opt`` on :math:`\overline{F(v_{pos})} - \overline{F(v_{neg})}` (``backward``:
+    how to back-propagate, by default ``loss.backward()``). PCD's ``chains`` (hidden states) are
+    updated in place. Returns the objective before the update."""
+    with torch.no_grad():
+        v_neg, h = gibbs_chain(rbm, v_pos, chains, u, persistent)
+        if persistent:
+            chains.copy_(h)
+    opt.zero_grad(set_to_none=True)
+    loss = rbm.free_energy(v_pos).mean() - rbm.free_energy(v_neg).mean()
+    (backward or torch.Tensor.backward)(loss)
+    opt.step()
+    return loss.detach()
+
+
+class MinibatchBlocks:
+    """A batch source of :func:`adlkit.train.fit`: minibatches of ``batch_size`` rows handed over
+    ``per_step`` consecutive ones at a time, so that one ``train_step`` makes ``per_step``
+    updates in one kernel call. ``shuffle``: the minibatches of
+    :class:`~adlkit.train.batches.TensorBatches` (a fresh permutation per epoch, the remainder
+    left out; the same data order); otherwise the rows in their given order every epoch, the last
+    minibatch shorter (scikit-learn's BernoulliRBM order). An evaluation pass
+    (``generator=None``) is the rows in order. One process only."""
+
+    def __init__(self, data: Tensor, batch_size: int, per_step: int, shuffle: bool = True):
+        if batch_size < 1 or per_step < 1:
+            raise ValueError(f"batch_size and per_step must be >= 1, got {batch_size} and {per_step}")
+        self.data, self.batch_size, self.per_step, self.shuffle = data, batch_size, per_step, shuffle
+
+    def __len__(self) -> int:
+        n, B = self.data.shape[0], self.batch_size
+        return -(-(n // B if self.shuffle else -(-n // B)) // self.per_step)
+
+    def epoch(self, generator: torch.Generator | None, rank: int = 0, world: int = 1):
+        if world > 1:
+            raise ValueError("MinibatchBlocks is for one process; under torchrun pass the tensor")
+        n, B, step = self.data.shape[0], self.batch_size, self.batch_size * self.per_step
+        if generator is None or not self.shuffle:
+            for i in range(0, n, step):
+                yield self.data[i : i + step]
+            return
+        perm = torch.randperm(n, generator=generator)[: n - n % B]
+        for i in range(0, perm.shape[0], step):
+            yield self.data[perm[i : i + step]]
 
 
 class RBMEstimator(DensityEstimator):
@@ -132,12 +229,16 @@ class RBMEstimator(DensityEstimator):
 
     ``fit(X, X_val=None)`` trains with :func:`adlkit.train.fit`, then estimates log Z by AIS
     (or exactly when n_visible <= 20). ``score_samples(X)``: log p(v) = -F(v) - log Z in nats;
-    ``pseudo_likelihood(X)``; ``sample(n)`` by block Gibbs sampling.
+    ``pseudo_likelihood(X)``; ``sample(n)`` by block Gibbs sampling. Each step of the training
+    loop makes ``updates_per_step`` minibatch updates (:class:`MinibatchBlocks`; the same data
+    order as one update per step); ``max_steps`` counts those steps. ``shuffle=False`` visits the
+    rows in their given order every epoch, as scikit-learn's BernoulliRBM does.
     """
 
     def __init__(self, n_hidden: int = 100, method: str = "pcd", k: int = 1, lr: float = 0.06, batch_size: int = 10,
                  epochs: int = 20, patience: int | None = None, max_steps: int | None = None, random_state: int = 0,
-                 ais_chains: int = 500, ais_temps: int = 3000, progress: bool = False):
+                 ais_chains: int = 500, ais_temps: int = 3000, progress: bool = False, updates_per_step: int = 50,
+                 shuffle: bool = True):
         self.n_hidden = n_hidden
         self.method = method
         self.k = k
@@ -150,20 +251,24 @@ class RBMEstimator(DensityEstimator):
         self.ais_chains = ais_chains
         self.ais_temps = ais_temps
         self.progress = progress
+        self.updates_per_step = updates_per_step
+        self.shuffle = shuffle
 
     def fit(self, X: Any, X_val: Any = None) -> RBMEstimator:
         from adlkit.train import TrainConfig, fit
 
         Xt = as_rows(X, torch.float64, binary=True)
         Xv = None if X_val is None else as_rows(X_val, torch.float64, Xt.shape[1], binary=True)
+        B = min(self.batch_size, Xt.shape[0])
         torch.manual_seed(self.random_state)
         module = RBMModule(Xt.shape[1], n_hidden=self.n_hidden, method=self.method, k=self.k, lr=self.lr,
-                           n_chains=self.batch_size)
-        cfg = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, seed=self.random_state, patience=self.patience,
+                           n_chains=B, batch_size=B)
+        cfg = TrainConfig(epochs=self.epochs, batch_size=B, seed=self.random_state, patience=self.patience,
                           max_steps=self.max_steps, progress=self.progress, restore_best=Xv is not None)
-        t0 = time.perf_counter()
-        self.result_ = fit(module, Xt, Xv, cfg)
-        self.fit_seconds_ = time.perf_counter() - t0
+        t0, c0 = time.perf_counter(), time.process_time()
+        self.result_ = fit(module, MinibatchBlocks(Xt, B, self.updates_per_step, self.shuffle), Xv, cfg)
+        self.fit_seconds_ = time.perf_counter() - t0  # the training loop only: wall and CPU seconds
+        self.fit_cpu_seconds_ = time.process_time() - c0
         self.module_ = module.eval()
         self.n_features_in_ = Xt.shape[1]
         p = Xt.mean(0).clamp(1e-3, 1 - 1e-3)

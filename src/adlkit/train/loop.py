@@ -111,6 +111,12 @@ def _set_rng_state(state: dict[str, Any], shuffle: torch.Generator) -> None:
     random.setstate((3, tuple(state["python"][0]), None))
 
 
+def _snapshot(model: nn.Module) -> dict[str, Any]:
+    """A copy of ``model.state_dict()`` (tensors cloned, anything else deep-copied): what
+    ``copy.deepcopy`` gives, without its per-tensor overhead (about 1 ms a state dict)."""
+    return {k: v.detach().clone() if isinstance(v, Tensor) else copy.deepcopy(v) for k, v in model.state_dict().items()}
+
+
 def _finite_params(model: nn.Module) -> bool:
     return all(bool(torch.isfinite(p).all()) for p in model.parameters())
 
@@ -224,7 +230,7 @@ def fit(
             model.data_init(transform(first) if transform is not None else first)
         if world > 1:
             D.broadcast_module(model)
-    last_good = copy.deepcopy(model.state_dict())
+    last_good = _snapshot(model)
 
     def save_last(epoch: int) -> None:
         if last_path is None or rank != 0:
@@ -316,7 +322,7 @@ def fit(
             record["val_loss"] = vl
             if result.best_val_loss is None or vl < result.best_val_loss - cfg.min_delta:
                 result.best_epoch, result.best_val_loss, bad_epochs = epoch + 1, vl, 0
-                best_state = copy.deepcopy(model.state_dict())
+                best_state = _snapshot(model)
                 if best_path is not None and rank == 0:
                     save_checkpoint(model, best_path, epoch=epoch + 1, val_loss=vl)
             else:
@@ -327,7 +333,7 @@ def fit(
             if val is not None:
                 msg += f"  held-out {record['val_loss']:.4f}  (best {result.best_val_loss:.4f} @ {result.best_epoch})"
             tqdm.write(msg)
-        last_good = copy.deepcopy(model.state_dict())
+        last_good = _snapshot(model)
         save_last(epoch + 1)
         if on_epoch is not None:
             on_epoch(record)
