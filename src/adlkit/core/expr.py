@@ -217,7 +217,11 @@ def evaluate(expr: sp.Expr, env: Mapping[sp.Symbol | str, Any], backend: str = "
     a quadrature or a golden-section search evaluates the same expression thousands of times);
     each call then runs the same backend operations in the same order as a walk of the tree."""
     values = {(symbol(k) if isinstance(k, str) else k): v for k, v in env.items()}
-    return _compiled(expr, backend)(values)
+    try:
+        run = _compiled(expr, backend)
+    except TypeError:  # an unhashable expression (a mutable matrix): walked on every call
+        run = _compile(expr, _backend(backend), backend in _FIXED_CONSTANTS)
+    return run(values)
 
 
 @lru_cache(maxsize=8)
