@@ -181,3 +181,16 @@ def test_evaluation_backends_agree():
     with mpmath.workdps(30):
         m = [float(evaluate(e, {"x": mpmath.mpf(v)}, backend="mpmath")) for v in xs]
     np.testing.assert_allclose(m, ref, rtol=1e-12)
+
+
+def test_cached_evaluation_follows_the_mpmath_precision_of_each_call():
+    """The compiled tree is cached per expression, but mpmath's constants are made at the
+    precision of the call: pi/7 + e^(1/3) at 15 and then 60 digits matches mpmath's own."""
+    import mpmath
+
+    e = parse("pi/7 + e^(1/3) * x", ["x"])
+    for dps in (15, 60, 15):
+        with mpmath.workdps(dps):
+            got = evaluate(e, {"x": mpmath.mpf(1)}, backend="mpmath")
+            want = mpmath.pi / 7 + mpmath.e ** (mpmath.mpf(1) / 3)
+            assert abs(got - want) <= mpmath.mpf(10) ** (-(dps - 2)), dps

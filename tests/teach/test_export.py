@@ -195,3 +195,93 @@ def test_export_bad_input_exit_2(tmp_path):
     r = CliRunner().invoke(app, ["export", str(bad), "--to", "moodle", "-o", str(tmp_path / "x.xml")])
     assert r.exit_code == 2 and "q: field 'p'" in r.stderr and r.stdout == ""
     assert not (tmp_path / "x.xml").exists()
+
+
+# -- QTI 2.1's content model (the XSD's sequences, required attributes and enumerations; no XSD
+# -- ships with PyPI or Debian, so these rules of imsqti_v2p1.xsd are checked here by hand) --------
+ITEM_SEQUENCE = ("responseDeclaration", "outcomeDeclaration", "templateDeclaration", "templateProcessing",
+                 "stylesheet", "itemBody", "responseProcessing", "modalFeedback")
+AT_MOST_ONCE = {"templateProcessing", "itemBody", "responseProcessing"}
+REQUIRED = {"assessmentItem": ("identifier", "title", "adaptive", "timeDependent"),
+            "responseDeclaration": ("identifier", "cardinality"), "outcomeDeclaration": ("identifier", "cardinality"),
+            "modalFeedback": ("outcomeIdentifier", "showHide", "identifier"),
+            "assessmentTest": ("identifier", "title"),
+            "testPart": ("identifier", "navigationMode", "submissionMode"),
+            "assessmentSection": ("identifier", "title", "visible"), "assessmentItemRef": ("identifier", "href")}
+ENUMS = {"cardinality": {"single", "multiple", "ordered", "record"},
+         "baseType": {"identifier", "boolean", "integer", "float", "string", "point", "pair", "directedPair",
+                      "duration", "file", "uri", "intOrIdentifier"},
+         "showHide": {"show", "hide"}, "navigationMode": {"linear", "nonlinear"},
+         "submissionMode": {"individual", "simultaneous"}, "toleranceMode": {"exact", "absolute", "relative"},
+         "adaptive": {"true", "false"}, "timeDependent": {"true", "false"}, "visible": {"true", "false"}}
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")  # QTI's identifier: an NCName without ':'
+
+
+def _local(tag: str) -> str:
+    return tag.split("}", 1)[-1]
+
+
+def _check_attributes(root: ET.Element) -> None:
+    for el in root.iter():
+        name = _local(el.tag)
+        for a in REQUIRED.get(name, ()):
+            assert el.get(a), f"<{name}> lacks its required attribute {a!r}"
+        if el.tag.startswith(QTI):
+            for a, allowed in ENUMS.items():
+                if el.get(a) is not None:
+                    assert el.get(a) in allowed, f"<{name} {a}={el.get(a)!r}> is not one of QTI's values"
+
+
+def test_qti_package_follows_the_qti21_content_model(tmp_path):
+    """Every item of every type: children in the XSD's order, required attributes, enumerations,
+    identifiers, and every reference (response, outcome, feedback, test, manifest) resolves."""
+    problems = [draw_variants(name, 1, seed=5, pid=f"t_{name}")[0] for name in problem_types()]
+    spec = tmp_path / "all.json"
+    spec.write_text(json.dumps({"title": "every type", "problems": problems}))
+    with zipfile.ZipFile(_export(tmp_path, str(spec), "qti")) as z:
+        names = set(z.namelist())
+        manifest = ET.fromstring(z.read("imsmanifest.xml"))
+        resources = {r.get("identifier"): r for r in manifest.iter(f"{CP}resource")}
+        for rid, r in resources.items():
+            assert r.get("href") in names and r.get("href") in {f.get("href") for f in r.iter(f"{CP}file")}, rid
+            for dep in r.iter(f"{CP}dependency"):
+                assert dep.get("identifierref") in resources, dep.get("identifierref")
+        test = ET.fromstring(z.read("test.xml"))
+        assert _local(test.tag) == "assessmentTest"
+        _check_attributes(test)
+        refs = list(test.iter(f"{QTI}assessmentItemRef"))
+        assert len(refs) == len(problems) == len({r.get("identifier") for r in refs})
+        kinds: set[str] = set()
+        for ref in refs:
+            item = ET.fromstring(z.read(ref.get("href")))
+            assert item.tag == f"{QTI}assessmentItem" and item.get("identifier") == ref.get("identifier")
+            assert resources[ref.get("identifier")].get("href") == ref.get("href")
+            _check_attributes(item)
+            order = [_local(c.tag) for c in item]
+            ranks = [ITEM_SEQUENCE.index(t) for t in order]  # an element outside the sequence fails here
+            assert ranks == sorted(ranks), order
+            assert all(order.count(t) <= 1 for t in AT_MOST_ONCE), order
+            responses = {d.get("identifier"): d for d in item.findall(f"{QTI}responseDeclaration")}
+            outcomes = {d.get("identifier"): d for d in item.findall(f"{QTI}outcomeDeclaration")}
+            declared = [*responses, *outcomes]
+            assert len(declared) == len(set(declared)) and all(IDENTIFIER.fullmatch(i) for i in declared)
+            assert IDENTIFIER.fullmatch(item.get("identifier"))
+            body = item.find(f"{QTI}itemBody")
+            asked = {e.get("responseIdentifier") for e in body.iter() if e.get("responseIdentifier")}
+            assert asked == set(responses), (ref.get("identifier"), asked, set(responses))
+            kinds |= {_local(e.tag) for e in body.iter() if _local(e.tag).endswith("Interaction")}
+            for e in item.iter():
+                if _local(e.tag) in ("variable", "correct"):
+                    assert e.get("identifier") in declared, e.get("identifier")
+                if _local(e.tag) == "correct":
+                    assert responses[e.get("identifier")].find(f"{QTI}correctResponse") is not None
+                if _local(e.tag) == "setOutcomeValue":
+                    assert e.get("identifier") in outcomes, e.get("identifier")
+            for fb in item.findall(f"{QTI}modalFeedback"):
+                assert outcomes[fb.get("outcomeIdentifier")].get("baseType") == "identifier"
+            for d in responses.values():  # a choice's right answer is one of its choices
+                if d.get("baseType") == "identifier":
+                    choices = {c.get("identifier") for c in body.iter() if _local(c.tag) == "simpleChoice"}
+                    assert d.findtext(f"{QTI}correctResponse/{QTI}value") in choices
+        # the kinds of fields the quiz knows all occur: numbers, yes/no and prose
+        assert {"textEntryInteraction", "choiceInteraction", "extendedTextInteraction"} <= kinds, kinds

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
@@ -210,12 +211,20 @@ def _describe(node: ast.AST) -> str:
 
 def evaluate(expr: sp.Expr, env: Mapping[sp.Symbol | str, Any], backend: str = "numpy") -> Any:
     """Evaluate ``expr`` with values for its symbols. ``backend`` is "numpy" (float64 arrays),
-    "torch" (tensors, differentiable) or "mpmath" (arbitrary precision)."""
-    ops = _backend(backend)
+    "torch" (tensors, differentiable) or "mpmath" (arbitrary precision).
+
+    The tree is walked once per (expression, backend) into a tree of Python closures (cached:
+    a quadrature or a golden-section search evaluates the same expression thousands of times);
+    each call then runs the same backend operations in the same order as a walk of the tree."""
     values = {(symbol(k) if isinstance(k, str) else k): v for k, v in env.items()}
-    return _eval(expr, values, ops)
+    try:
+        run = _compiled(expr, backend)
+    except TypeError:  # an unhashable expression (a mutable matrix): walked on every call
+        run = _compile(expr, _backend(backend), backend in _FIXED_CONSTANTS)
+    return run(values)
 
 
+@lru_cache(maxsize=8)
 def _backend(name: str) -> dict[str, Callable]:
     if name == "numpy":
         import numpy as np
@@ -255,42 +264,76 @@ def _backend(name: str) -> dict[str, Callable]:
     raise ValueError(f"unknown backend {name!r}")
 
 
-def _eval(e: sp.Expr, values: dict, ops: dict) -> Any:
-    if e.is_Symbol:
-        if e not in values:
-            raise ExpressionError(f"no value for variable {e}")
-        return values[e]
-    if e.is_Number or e in (sp.pi, sp.E) or e.is_NumberSymbol:
-        return ops["const"](e)
-    args = [_eval(a, values, ops) for a in e.args]
-    if e.is_Add:
-        out = args[0]
-        for a in args[1:]:
-            out = out + a
-        return out
-    if e.is_Mul:
-        out = args[0]
-        for a in args[1:]:
-            out = out * a
-        return out
-    if e.is_Pow:
-        base, ex = args
-        if e.exp == sp.Rational(1, 2):
-            return ops["sqrt"](base)
-        if e.exp.is_Integer and int(e.exp) < 0:
-            return 1 / (base ** (-int(e.exp)))
-        return base**ex
-    func = e.func
-    table = {sp.exp: "exp", sp.log: "log", sp.Abs: "abs", sp.sin: "sin", sp.cos: "cos",
-             sp.tan: "tan", sp.tanh: "tanh", sp.Heaviside: "heaviside", sp.sign: "sign"}
-    if func in table:
-        if func is sp.Heaviside:
-            return ops["heaviside"](args[0])
-        return ops[table[func]](args[0])
-    if func is sp.Max or func is sp.Min:
-        op = ops["max" if func is sp.Max else "min"]
+#: constants computed once per compiled tree (mpmath's depend on the precision at call time)
+_FIXED_CONSTANTS = ("numpy", "torch")
+_FUNCTION_OPS = {sp.exp: "exp", sp.log: "log", sp.Abs: "abs", sp.sin: "sin", sp.cos: "cos",
+                 sp.tan: "tan", sp.tanh: "tanh", sp.Heaviside: "heaviside", sp.sign: "sign"}
+Evaluator = Callable[[dict], Any]
+
+
+@lru_cache(maxsize=1024)
+def _compiled(expr: sp.Expr, backend: str) -> Evaluator:
+    """The closure tree of ``expr`` for ``backend`` (an unknown backend raises ValueError)."""
+    return _compile(expr, _backend(backend), backend in _FIXED_CONSTANTS)
+
+
+def _fold(parts: list[Evaluator], op: Callable[[Any, Any], Any]) -> Evaluator:
+    """Every argument evaluated (in order), then ``op`` from the left, as a walk of the tree does."""
+
+    def run(values: dict) -> Any:
+        args = [p(values) for p in parts]
         out = args[0]
         for a in args[1:]:
             out = op(out, a)
         return out
-    raise ExpressionError(f"cannot evaluate {func.__name__} numerically")
+
+    return run
+
+
+def _compile(e: sp.Expr, ops: dict[str, Callable], fixed: bool) -> Evaluator:
+    if e.is_Symbol:
+        def variable(values: dict) -> Any:
+            if e not in values:
+                raise ExpressionError(f"no value for variable {e}")
+            return values[e]
+
+        return variable
+    if e.is_Number or e in (sp.pi, sp.E) or e.is_NumberSymbol:
+        const = ops["const"]
+        if fixed:
+            try:
+                value = const(e)
+            except Exception:  # raised when evaluated, after the arguments before it
+                return lambda values: const(e)
+            return lambda values: value
+        return lambda values: const(e)
+    parts = [_compile(a, ops, fixed) for a in e.args]
+    if e.is_Add:
+        return _fold(parts, lambda a, b: a + b)
+    if e.is_Mul:
+        return _fold(parts, lambda a, b: a * b)
+    if e.is_Pow:
+        base, ex = parts
+        if e.exp == sp.Rational(1, 2):
+            sqrt = ops["sqrt"]
+            return lambda values: sqrt(base(values))
+        if e.exp.is_Integer and int(e.exp) < 0:
+            n = -int(e.exp)
+            return lambda values: 1 / (base(values) ** n)
+        return lambda values: base(values) ** ex(values)
+    func = e.func
+    if func in _FUNCTION_OPS:
+        fn = ops[_FUNCTION_OPS[func]]
+        if len(parts) == 1:
+            (arg,) = parts
+            return lambda values: fn(arg(values))
+        return lambda values: fn([p(values) for p in parts][0])  # Heaviside(x, 1/2): x
+    if func is sp.Max or func is sp.Min:
+        return _fold(parts, ops["max" if func is sp.Max else "min"])
+
+    def unknown(values: dict) -> Any:
+        for p in parts:  # a missing variable is reported first, as by a walk of the tree
+            p(values)
+        raise ExpressionError(f"cannot evaluate {func.__name__} numerically")
+
+    return unknown

@@ -11,6 +11,7 @@ are made here by factories that the unit calls with its own fields.
 from __future__ import annotations
 
 import copy
+import json
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,12 +36,36 @@ class SlipRule:
     candidates: Candidates
 
 
-def resolve(problem: Problem, key: str) -> Any:
-    """The answer ``key`` of a (modified) raw problem, solved by the engine; None if invalid."""
+#: the answers of the last re-solved problems, by their JSON text: an export asks every answer key
+#: of a problem for its slips, and each key re-solves the same changed problem
+_RESOLVED: dict[str, dict[str, Any] | None] = {}
+RESOLVED_SIZE = 256
+
+
+def _answers(problem: Problem) -> dict[str, Any] | None:
     try:
-        return solve_spec({"problems": [problem]}).results[0].answers.get(key)
+        text: str | None = json.dumps(problem)
+    except (TypeError, ValueError):  # not plain JSON data: solved every time
+        text = None
+    if text is not None and text in _RESOLVED:
+        return _RESOLVED[text]
+    try:
+        answers: dict[str, Any] | None = solve_spec({"problems": [problem]}).results[0].answers
     except SpecError:
-        return None
+        answers = None
+    if text is not None:
+        if len(_RESOLVED) >= RESOLVED_SIZE:
+            _RESOLVED.pop(next(iter(_RESOLVED)))
+        _RESOLVED[text] = answers
+    return answers
+
+
+def resolve(problem: Problem, key: str) -> Any:
+    """The answer ``key`` of a (modified) raw problem, solved by the engine; None if invalid.
+    The same problem (the same JSON text) is solved once (:data:`RESOLVED_SIZE` kept); each call
+    gets its own copy of the value."""
+    answers = _answers(problem)
+    return None if answers is None else copy.deepcopy(answers.get(key))
 
 
 def variance_as_std(*fields: str) -> SlipRule:
