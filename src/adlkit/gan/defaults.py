@@ -45,7 +45,7 @@ class DataDefaults:
 _MIXTURE_WGAN_GP = {"gp_lambda": 0.1, "lr": 1e-3}
 
 DATA_DEFAULTS: dict[str, DataDefaults] = {
-    "8gaussians": DataDefaults(iters=3000, model={"latent_dim": 2, "hidden": (128, 128, 128)},
+    "8gaussians": DataDefaults(iters=1500, model={"latent_dim": 2, "hidden": (128, 128, 128)},
                                by_loss={"wgan-gp": _MIXTURE_WGAN_GP}),
     "25gaussians": DataDefaults(iters=6000, model={"latent_dim": 2, "hidden": (128, 128, 128)},
                                 by_loss={"wgan-gp": _MIXTURE_WGAN_GP}),
