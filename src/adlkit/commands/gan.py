@@ -113,9 +113,9 @@ def train_gan(
         _print_eval(report.metrics["eval"])
         cov = report.metrics["eval"].get("mode_coverage")
         if loss.value == "wgan-gp" and cov is not None and cov["modes"] < cov["n_modes"]:
-            typer.echo("note: not every mode is covered yet. This data set's defaults (adlkit.gan.defaults) "
-                       "covered every mode on seeds 0-4 (bench/RESULTS.md, section \"GAN defaults that work\"); "
-                       "with other options the training can oscillate for a seed-dependent number of iterations "
+            typer.echo("note: not every mode is covered yet. What this data set's defaults (adlkit.gan.defaults) "
+                       "reached on seeds 0-4 is in bench/RESULTS.md, section \"GAN defaults that work (#15)\"; "
+                       "away from them the training can oscillate for a seed-dependent number of iterations "
                        "before it settles. Try more --iters, another --seed, or leave out the options you changed.")
     typer.echo(f"wrote {out}/best.pt, last.pt, samples.png (samples over training), snapshots.npz, metrics.json")
 
