@@ -68,6 +68,8 @@ def main() -> None:
                     "adlkit.gan.defaults; 512,512,512 before #15)")
     ap.add_argument("--gp-lambda", type=float, default=None, help="default: the data set's (0.1 on the mixtures; 10 before #15)")
     ap.add_argument("--lr", type=float, default=None, help="default: the data set's (1e-3 on the mixtures; 1e-4 before #15)")
+    ap.add_argument("--scale", type=float, default=None, help="the model's data scale (networks see x / scale; default 1)")
+    ap.add_argument("--batch-size", type=int, default=None, help="real samples per critic update (default: the data set's, 256)")
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args()
     overrides: dict = {}
@@ -77,6 +79,10 @@ def main() -> None:
         overrides["gp_lambda"] = a.gp_lambda
     if a.lr is not None:
         overrides["lr"] = a.lr
+    if a.scale is not None:
+        overrides["scale"] = a.scale
+    if a.batch_size is not None:
+        overrides["batch_size"] = a.batch_size
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average {os.getloadavg()}; "
           f"{a.data}, {a.iters} iterations, seeds {a.seeds}, overrides {overrides}", file=sys.stderr)
     with ProcessPoolExecutor(a.workers) as pool:
