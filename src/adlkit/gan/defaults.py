@@ -10,8 +10,9 @@ standardisation of the swiss roll, the tanh output and dequantization of digits)
 
 The mixtures' WGAN-GP settings are those of the WGAN-GP paper's toy script (lambda 0.1, not
 the paper's general 10) with 3x128 networks and a learning rate of 1e-3 (the script: 1e-4),
-chosen so that the default command covers every mode on seeds 0-4 in about two minutes of a
-laptop CPU (measured: ``bench/RESULTS.md``, "GAN defaults that work"). No torch import here:
+chosen for runs of at most about two minutes on one CPU core. Measured (``bench/RESULTS.md``,
+"GAN defaults that work (#15)"): 8/8 modes on each of seeds 0-4 of 8 Gaussians; 8-23 of 25 on
+25 Gaussians (not yet every mode there). No torch import here:
 the command line reads these for its help text.
 """
 
