@@ -1,8 +1,9 @@
 """When does WGAN-GP cover every mode? Several seeds, the product's training path, metrics over time.
 
 Each seed trains ``adlkit.gan.trainer.train_gan`` (what ``adlkit train gan`` runs: the shared
-loop, the library's defaults unless overridden: lambda 10, n_critic 5, Adam 1e-4 betas
-(0.5, 0.9), batch 256) and keeps samples of one fixed noise batch every ``--every`` generator
+loop, the data set's defaults unless overridden, ``adlkit.gan.defaults``: on the mixtures
+lambda 0.1, Adam 1e-3 betas (0.5, 0.9), 3x128 networks, n_critic 5, batch 256; before #15
+lambda 10, Adam 1e-4 and 3x512: pass ``--gp-lambda 10 --lr 1e-4 --hidden 512,512,512`` for those) and keeps samples of one fixed noise batch every ``--every`` generator
 iterations. For each snapshot: mode coverage (``adlkit.gan.metrics.mode_coverage``: a mode
 counts with at least a quarter of its fair share of samples within 3 std of its centre) and
 exact W1 (POT) against as many held-out points, next to the floor (W1 between two held-out
@@ -63,8 +64,12 @@ def main() -> None:
     ap.add_argument("--iters", type=int, default=8000)
     ap.add_argument("--every", type=int, default=500, help="snapshot every N generator iterations")
     ap.add_argument("--n", type=int, default=1000, help="samples per snapshot (and held-out points for W1)")
-    ap.add_argument("--hidden", default=None, help="hidden widths of both networks (default: the CLI's, 512,512,512)")
-    ap.add_argument("--gp-lambda", type=float, default=None, help="default: the library's (10)")
+    ap.add_argument("--hidden", default=None, help="hidden widths of both networks (default: the data set's, "
+                    "adlkit.gan.defaults; 512,512,512 before #15)")
+    ap.add_argument("--gp-lambda", type=float, default=None, help="default: the data set's (0.1 on the mixtures; 10 before #15)")
+    ap.add_argument("--lr", type=float, default=None, help="default: the data set's (1e-3 on the mixtures; 1e-4 before #15)")
+    ap.add_argument("--scale", type=float, default=None, help="the model's data scale (networks see x / scale; default 1)")
+    ap.add_argument("--batch-size", type=int, default=None, help="real samples per critic update (default: the data set's, 256)")
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args()
     overrides: dict = {}
@@ -72,6 +77,12 @@ def main() -> None:
         overrides["hidden"] = [int(h) for h in a.hidden.split(",")]
     if a.gp_lambda is not None:
         overrides["gp_lambda"] = a.gp_lambda
+    if a.lr is not None:
+        overrides["lr"] = a.lr
+    if a.scale is not None:
+        overrides["scale"] = a.scale
+    if a.batch_size is not None:
+        overrides["batch_size"] = a.batch_size
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average {os.getloadavg()}; "
           f"{a.data}, {a.iters} iterations, seeds {a.seeds}, overrides {overrides}", file=sys.stderr)
     with ProcessPoolExecutor(a.workers) as pool:

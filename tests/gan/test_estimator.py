@@ -33,10 +33,13 @@ def test_clone_copies_hyperparameters_and_no_fitted_state():
 
 def test_fit_trains_exactly_what_the_trainer_trains():
     """The estimator on the trainer's rows gives the trainer's weights (same seed, same
-    hyperparameters), so `adlkit train gan`, bench and notebook runs agree."""
+    hyperparameters: the trainer's, which include the data set's defaults, adlkit.gan.defaults),
+    so `adlkit train gan`, bench and notebook runs agree."""
     d = load_data("8gaussians", n_train=320, n_test=100, seed=0)
     run = train_gan("wgan-gp", d, iters=3, batch_size=32, seed=1, progress=False, hidden=[16, 16])
-    est = GAN("wgan-gp", hidden=(16, 16), iters=3, batch_size=32, random_state=1).fit(d.train.numpy())
+    c = run.model.config
+    est = GAN("wgan-gp", hidden=(16, 16), gp_lambda=c.gp_lambda, lr=c.lr, iters=3, batch_size=32,
+              random_state=1).fit(d.train.numpy())
     assert est.data_shape_ == (2,) and est.run_.steps == 3
     for k, v in run.model.state_dict().items():
         assert torch.equal(est.module_.state_dict()[k], v), k

@@ -13,6 +13,7 @@ import typer
 
 from adlkit.commands._common import fail, load_checkpoint, nonfinite_exit, output_dir, output_file, parse_widths
 from adlkit.gan import CRITIC_NORMS, GENERATOR_LOSSES, LOSSES, TARGETS
+from adlkit.gan.defaults import DATA_DEFAULTS
 
 # the library's names as choices (an Enum member's name and value are the name itself)
 Loss = Enum("Loss", [(n, n) for n in LOSSES], type=str)
@@ -39,19 +40,33 @@ def _print_eval(m: dict) -> None:
                    f"(held-out->real val {r['heldout_to_gen']:.3f})")
 
 
+def _per_data(what) -> str:
+    """'8gaussians 3000, ...': one default of :data:`adlkit.gan.defaults.DATA_DEFAULTS` per data set."""
+    return ", ".join(f"{name} {what(d)}" for name, d in DATA_DEFAULTS.items())
+
+
+def _wgan_gp(d, key: str, paper: str) -> str:
+    """The data set's WGAN-GP setting ``key``, or the paper's value (a string) where it has none."""
+    return f"{d.by_loss['wgan-gp'][key]:g}" if key in d.by_loss.get("wgan-gp", {}) else paper
+
+
 def train_gan(
     loss: Loss = typer.Option(Loss("wgan-gp"), "--loss", help="Objective: " + " | ".join(LOSSES) + "."),
     data: Target = typer.Option(Target("8gaussians"), "--data", "-d", help="Target data set."),
-    iters: int = typer.Option(2000, min=1, help="Generator iterations (each with n_critic critic updates)."),
-    batch_size: Optional[int] = typer.Option(None, min=2, help="Real samples per critic update (default: 256; digits 64, "
-                                             "as 5 critic updates must fit in its 1,258 training images)."),
-    hidden: Optional[str] = typer.Option(None, help="Hidden widths of both networks, e.g. 512,512,512 "
-                                         "(default: 512,512,512; digits 256,256)."),
-    lr: Optional[float] = typer.Option(None, min=0.0, help="Learning rate (default: the paper's for the loss)."),
+    iters: Optional[int] = typer.Option(None, min=1, help="Generator iterations (each with n_critic critic updates; "
+                                        "default per data set: " + _per_data(lambda d: d.iters) + ")."),
+    batch_size: Optional[int] = typer.Option(None, min=2, help="Real samples per critic update (default per data set: "
+                                             + _per_data(lambda d: d.batch_size) + ")."),
+    hidden: Optional[str] = typer.Option(None, help="Hidden widths of both networks, e.g. 512,512,512 (default per "
+                                         "data set: " + _per_data(lambda d: ",".join(map(str, d.model["hidden"]))) + ")."),
+    lr: Optional[float] = typer.Option(None, min=0.0, help="Learning rate (default: the paper's for the loss; for wgan-gp "
+                                       "per data set: " + _per_data(lambda d: _wgan_gp(d, "lr", "1e-4")) + ")."),
     n_critic: Optional[int] = typer.Option(None, min=1, help="Critic updates per generator update (default: 1 gan, 5 wgan/wgan-gp)."),
     generator_loss: GenLoss = typer.Option(GenLoss("nonsaturating"), help="Generator loss for --loss gan."),
     clip: float = typer.Option(0.01, min=0.0, help="WGAN weight-clipping bound c."),
-    gp_lambda: float = typer.Option(10.0, min=0.0, help="WGAN-GP penalty weight lambda (the paper's default; its toy script used 0.1)."),
+    gp_lambda: Optional[float] = typer.Option(None, min=0.0, help="WGAN-GP penalty weight lambda (default per data set: "
+                                              + _per_data(lambda d: _wgan_gp(d, "gp_lambda", "10")) + "; 10 is the "
+                                              "paper's, 0.1 its toy script's)."),
     critic_norm: CriticNorm = typer.Option(CriticNorm("none"), "--critic-norm",
                                            help="Critic normalization: none | spectral (SN-GAN: every layer divided by "
                                                 "its power-iteration spectral norm; replaces clipping for wgan)."),
@@ -63,9 +78,11 @@ def train_gan(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Train a GAN, WGAN or WGAN-GP through the shared loop; write checkpoints, sample plots
-    over training (samples.png) and metrics.json to OUT."""
-    overrides: dict = {"clip": clip, "gp_lambda": gp_lambda, "generator_loss": generator_loss.value,
-                       "critic_norm": critic_norm.value}
+    over training (samples.png) and metrics.json to OUT. Options not given take the data set's
+    defaults (adlkit.gan.defaults), then the loss's."""
+    overrides: dict = {"clip": clip, "generator_loss": generator_loss.value, "critic_norm": critic_norm.value}
+    if gp_lambda is not None:
+        overrides["gp_lambda"] = gp_lambda
     if hidden is not None:
         overrides["hidden"] = parse_widths(hidden)
     if lr is not None:
@@ -96,11 +113,10 @@ def train_gan(
         _print_eval(report.metrics["eval"])
         cov = report.metrics["eval"].get("mode_coverage")
         if loss.value == "wgan-gp" and cov is not None and cov["modes"] < cov["n_modes"]:
-            typer.echo("note: not every mode is covered yet. On these mixtures the training oscillates for a "
-                       "seed-dependent number of iterations and then settles (bench/RESULTS.md, section GANs: "
-                       "8 Gaussians, lambda 10, 3x128 networks, 6 of 8 seeds settled within 8,000 iterations). "
-                       "Try more --iters, another --seed, narrower --hidden, or --gp-lambda 0.1 (the value of "
-                       "the WGAN-GP paper's toy script).")
+            typer.echo("note: not every mode is covered yet. What this data set's defaults (adlkit.gan.defaults) "
+                       "reached on seeds 0-4 is in bench/RESULTS.md, section \"GAN defaults that work (#15)\"; "
+                       "away from them the training can oscillate for a seed-dependent number of iterations "
+                       "before it settles. Try more --iters, another --seed, or leave out the options you changed.")
     typer.echo(f"wrote {out}/best.pt, last.pt, samples.png (samples over training), snapshots.npz, metrics.json")
 
 

@@ -24,6 +24,7 @@ import torch
 
 from adlkit.data import registry, toys
 from adlkit.gan import TARGETS
+from adlkit.gan.defaults import for_data
 from adlkit.gan.models import GANModule
 
 
@@ -42,26 +43,27 @@ class Data:
 
 
 def load_data(name: str, n_train: int = 100_000, n_test: int = 5_000, seed: int = 0) -> Data:
-    """Load target ``name`` (one of :data:`adlkit.gan.TARGETS`)."""
+    """Load target ``name`` (one of :data:`adlkit.gan.TARGETS`), with the model settings and
+    batch size of its defaults (:mod:`adlkit.gan.defaults`) besides the data's own facts."""
     if name not in TARGETS:
         raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(TARGETS)}")
+    dflt = for_data(name)
     if name == "digits":
         from adlkit.data import digits as dg
 
         split = registry.load(name)  # the fixed 70/15/15 split every adlkit model uses
         test = torch.as_tensor(dg.dequantize(split.test, random_state=seed + 1), dtype=torch.float32).reshape(-1, 8, 8)
         train = torch.as_tensor(split.train, dtype=torch.float32).reshape(-1, 8, 8)
-        kw = {"data_shape": [8, 8], "latent_dim": 16, "hidden": [256, 256], "shift": 0.5, "scale": 0.5,
-              "out_activation": "tanh"}
-        # batch 64: five critic updates of it must fit in the 1,258 training images
-        return Data(name, train, test, kw, transform=dg.dequantize, batch_size=64)
+        kw = {"data_shape": [8, 8], "shift": 0.5, "scale": 0.5, "out_activation": "tanh", **dflt.model}
+        return Data(name, train, test, kw, transform=dg.dequantize, batch_size=dflt.batch_size)
     split = registry.load(name, seed, n_train=n_train, n_test=n_test)
     tr, te = split.train, split.test
-    kw: dict[str, Any] = {"data_shape": [2], "latent_dim": 2, "hidden": [512, 512, 512]}
+    kw: dict[str, Any] = {"data_shape": [2], **dflt.model}
     if name == "swissroll":
         mu, sd = toys.moments(name)
         kw.update(shift=[float(v) for v in mu], scale=[float(v) for v in sd])
-    return Data(name, torch.as_tensor(tr, dtype=torch.float32), torch.as_tensor(te, dtype=torch.float32), kw)
+    return Data(name, torch.as_tensor(tr, dtype=torch.float32), torch.as_tensor(te, dtype=torch.float32), kw,
+                batch_size=dflt.batch_size)
 
 
 @dataclass
@@ -83,7 +85,7 @@ class GANRun:
 def train_gan(
     loss: str = "wgan-gp",
     data: str | Data = "8gaussians",
-    iters: int = 2000,
+    iters: int | None = None,
     batch_size: int | None = None,
     seed: int = 0,
     out_dir: str | Path | None = None,
@@ -96,7 +98,10 @@ def train_gan(
     **model_overrides: Any,
 ) -> GANRun:
     """Train for ``iters`` generator iterations (each with ``n_critic`` critic updates on
-    ``batch_size`` real samples apiece; None: the data's, 256 or 64 for digits).
+    ``batch_size`` real samples apiece). None for either, and every model argument not in
+    ``model_overrides``, takes the data set's default (:mod:`adlkit.gan.defaults`: its
+    ``by_loss`` settings for ``loss`` over those of ``data.model_kwargs``); ``iters`` is
+    required for data without a registered name.
     ``snapshot_every`` (0: iters // 8) sets how often ``n_snapshot`` samples are drawn from one
     fixed noise batch for the plots. With ``progress``, a line with both losses and the critic's
     Wasserstein estimate (averaged since the last line) is printed every ``log_every`` steps
@@ -104,13 +109,19 @@ def train_gan(
     and one after."""
     from adlkit.train import TrainConfig, fit
 
+    d = data if isinstance(data, Data) else load_data(data, seed=seed)
+    dflt = for_data(d.name) if d.name is not None else None
+    if iters is None:
+        if dflt is None:
+            raise ValueError("iters is required for data without a registered name")
+        iters = dflt.iters
     if iters < 1:
         raise ValueError(f"iters must be >= 1, got {iters}")
-    d = data if isinstance(data, Data) else load_data(data, seed=seed)
     batch_size = d.batch_size if batch_size is None else batch_size
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    kwargs = {**d.model_kwargs, **model_overrides}
+    per_loss = dflt.by_loss.get(loss, {}) if dflt is not None else {}
+    kwargs = {**d.model_kwargs, **per_loss, **model_overrides}
     torch.manual_seed(seed)
     model = GANModule(loss=loss, target=d.name, **kwargs)
     B = model.config.n_critic * batch_size

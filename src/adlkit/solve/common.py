@@ -88,15 +88,6 @@ def distribution_read_step(name: str, d: Any, sub: str) -> Step:
     return read_step(name, d, sub)
 
 
-def gaussians_only(fn: Any, keys: tuple[str, str]) -> Any:
-    """A figure drawn only when both distributions ``keys`` are Gaussians."""
-
-    def wrapped(sol: Any, p: dict[str, Any], out: Any) -> dict[str, str]:
-        return fn(sol, p, out) if all(is_gaussian(p.get(k)) for k in keys) else {}
-
-    return wrapped
-
-
 def draw_distribution(rng: np.random.Generator, drawn: dict[str, Any], like: str | None = None,
                       multivariate: float = 0.0, other: float = 0.3) -> Any:
     """A Gaussian (:func:`draw_gaussian`), or with probability ``other`` a discrete

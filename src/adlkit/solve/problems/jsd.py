@@ -18,12 +18,11 @@ from adlkit.solve.common import (
     distribution_read_step,
     distribution_text,
     draw_distribution,
-    gaussians_only,
     is_gaussian,
     pair_registered,
     read_step,
 )
-from adlkit.solve.figures import two_gaussian_figure
+from adlkit.solve.figures import distribution_pair_figure
 from adlkit.solve.model import Solution, Step
 from adlkit.solve.schema import Param
 from adlkit.solve.slips import LOG_BASES, variance_as_std
@@ -103,7 +102,7 @@ UNIT = ProblemType(
     answers=("jsd", "jsd_pq", "jsd_qp", "symmetric"),
     nats=in_nats("jsd", "jsd_pq", "jsd_qp"),
     slips=(variance_as_std("p", "q"), *LOG_BASES),
-    figures=(gaussians_only(two_gaussian_figure("JSD(p||q) = {jsd:.4f} nats"), ("p", "q")),),
+    figures=(distribution_pair_figure("JSD(p||q) = {jsd:.4f} nats"),),
     example={"p": "N(3, 2)", "q": "N(4, 1)"},
     modules=(7,),
 )

@@ -18,13 +18,12 @@ from adlkit.solve.common import (
     distribution_read_step,
     distribution_text,
     draw_distribution,
-    gaussians_only,
     is_gaussian,
     pair_registered,
     read_step,
     same_shape,
 )
-from adlkit.solve.figures import two_gaussian_figure
+from adlkit.solve.figures import distribution_pair_figure
 from adlkit.solve.model import Solution, Step
 from adlkit.solve.schema import Param
 from adlkit.solve.slips import LOG_BASES, swapped, variance_as_std
@@ -158,7 +157,7 @@ UNIT = ProblemType(
     slips=(variance_as_std("p", "q"),
            swapped("kl_direction", "KL direction swapped (KL(q||p) for KL(p||q))", "p", "q", ("kl_pq", "kl_qp")),
            *LOG_BASES),
-    figures=(gaussians_only(two_gaussian_figure("KL(p||q) = {kl_pq:.4f},  KL(q||p) = {kl_qp:.4f}"), ("p", "q")),),
+    figures=(distribution_pair_figure("KL(p||q) = {kl_pq:.4f},  KL(q||p) = {kl_qp:.4f}"),),
     example={"p": "N(3, 2)", "q": "N(4, 1)"},
     modules=(6,),
 )

@@ -24,7 +24,7 @@ from adlkit.solve.common import (
     read_step,
     same_shape,
 )
-from adlkit.solve.figures import save, two_gaussian_figure
+from adlkit.solve.figures import distribution_pair_figure, save
 from adlkit.solve.model import Solution
 from adlkit.solve.schema import OMIT, Param
 from adlkit.solve.slips import variance_as_std
@@ -173,10 +173,8 @@ def solve(pid: str, params: dict[str, Any]) -> Solution:
 
 
 def figure(sol: Solution, p: dict[str, Any], out: Path) -> dict[str, str]:
-    if p["kind"] == "distribution":
-        return {}
-    if p["kind"] == "gaussian":
-        return two_gaussian_figure(f"W_{int(p['p'])} = {{distance:.4f}}", ("a", "b"), ("a", "b"))(sol, p, out)
+    if p["kind"] in ("gaussian", "distribution"):
+        return distribution_pair_figure(f"W_{int(p['p'])} = {{distance:.4f}}", ("a", "b"), ("a", "b"))(sol, p, out)
     fig, ax = subplots(figsize=(7, 3.2))
     xs, ys = np.sort(p["a_samples"]), np.sort(p["b_samples"])
     for _i, (x, y) in enumerate(zip(xs, ys)):

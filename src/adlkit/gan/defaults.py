@@ -1,0 +1,63 @@
+"""Training defaults per data set: what ``adlkit train gan --data NAME`` runs with no options.
+
+One place for them (:data:`DATA_DEFAULTS`). :func:`adlkit.gan.trainer.load_data` takes the
+network widths, noise dimension and batch size from here, :func:`adlkit.gan.trainer.train_gan`
+the iteration count and the settings of the chosen loss (``by_loss``); anything the caller
+passes (a command-line option, a keyword) wins over them. The data's own facts (shape, the
+standardisation of the swiss roll, the tanh output and dequantization of digits) stay in
+:func:`~adlkit.gan.trainer.load_data`; the loss's paper defaults (optimiser, ``n_critic``) in
+:data:`adlkit.gan.models.DEFAULTS`.
+
+The mixtures' WGAN-GP settings are those of the WGAN-GP paper's toy script (lambda 0.1, not
+the paper's general 10) with 3x128 networks and a learning rate of 1e-3 (the script: 1e-4),
+chosen for runs of at most about two minutes on one CPU core. Measured (``bench/RESULTS.md``,
+"GAN defaults that work (#15)"): 8/8 modes on each of seeds 0-4 of 8 Gaussians; 8-23 of 25 on
+25 Gaussians (not yet every mode there). No torch import here:
+the command line reads these for its help text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DataDefaults:
+    """Defaults of one data set.
+
+    ``iters``: generator iterations; ``batch_size``: real samples per critic update;
+    ``model``: :class:`~adlkit.gan.models.GANConfig` arguments for every loss; ``by_loss``:
+    further arguments for one loss (applied over ``model``).
+    """
+
+    iters: int
+    batch_size: int = 256
+    model: Mapping[str, Any] = field(default_factory=dict)
+    by_loss: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def model_arguments(self, loss: str) -> dict[str, Any]:
+        """The :class:`~adlkit.gan.models.GANConfig` arguments for ``loss``: ``model`` then ``by_loss[loss]``."""
+        return {**self.model, **self.by_loss.get(loss, {})}
+
+
+#: The mixtures' WGAN-GP settings (see the module docstring).
+_MIXTURE_WGAN_GP = {"gp_lambda": 0.1, "lr": 1e-3}
+
+DATA_DEFAULTS: dict[str, DataDefaults] = {
+    "8gaussians": DataDefaults(iters=1500, model={"latent_dim": 2, "hidden": (128, 128, 128)},
+                               by_loss={"wgan-gp": _MIXTURE_WGAN_GP}),
+    "25gaussians": DataDefaults(iters=6000, model={"latent_dim": 2, "hidden": (128, 128, 128)},
+                                by_loss={"wgan-gp": _MIXTURE_WGAN_GP}),
+    "swissroll": DataDefaults(iters=2000, model={"latent_dim": 2, "hidden": (512, 512, 512)}),
+    # batch 64: five critic updates of it must fit in the 1,258 training images
+    "digits": DataDefaults(iters=2000, batch_size=64, model={"latent_dim": 16, "hidden": (256, 256)}),
+}
+
+
+def for_data(name: str) -> DataDefaults:
+    """The defaults of data set ``name`` (one of :data:`adlkit.gan.TARGETS`)."""
+    if name not in DATA_DEFAULTS:
+        raise ValueError(f"no GAN defaults for data set {name!r}; known: {', '.join(DATA_DEFAULTS)}")
+    return DATA_DEFAULTS[name]
