@@ -27,6 +27,7 @@ def main() -> None:
     ap.add_argument("--alpha", type=float, default=0.75)
     ap.add_argument("--vector-size", type=int, default=100)
     ap.add_argument("--eta", type=float, default=0.1)
+    ap.add_argument("--sample", type=float, default=0.0, help="frequent-word subsampling before counting (0: off)")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--every", type=int, default=5)
     ap.add_argument("--workers", type=int, default=2)
@@ -40,7 +41,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     g = GloVe(vector_size=a.vector_size, window=a.window, max_vocab=a.max_vocab or None, min_count=a.min_count,
-              x_max=a.x_max, alpha=a.alpha, eta=a.eta, epochs=a.epochs, workers=a.workers, seed=a.seed)
+              x_max=a.x_max, alpha=a.alpha, eta=a.eta, sample=a.sample, epochs=a.epochs, workers=a.workers, seed=a.seed)
 
     def report(ep: int, wv) -> None:
         if ep % a.every and ep != a.epochs:
