@@ -1,6 +1,6 @@
 """The transformer language model against the n-gram models on ONE held-out split.
 
-    nice -n 10 python bench/lm_transformer.py --tokens 200000 --epochs 10 --out bench/lm_transformer
+    nice -n 10 python bench/lm_transformer.py --tokens 200000 --out bench/lm_transformer
 
 Cuts the corpus with ``adlkit.lm.train.prepare`` (the split of ``adlkit train lm``), refits the
 bigram and trigram Kneser-Ney models on its training sentences, trains the transformer on the
@@ -24,11 +24,11 @@ import torch
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tokens", type=int, default=200_000)
-    ap.add_argument("--epochs", type=int, default=10)
-    ap.add_argument("--d-model", type=int, default=128)
+    ap.add_argument("--epochs", type=int, default=16)
+    ap.add_argument("--d-model", type=int, default=64)
     ap.add_argument("--heads", type=int, default=4)
     ap.add_argument("--layers", type=int, default=2)
-    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--dropout", type=float, default=0.15)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--threads", type=int, default=1)

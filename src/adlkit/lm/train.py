@@ -168,8 +168,8 @@ def sentence_batches(model: TransformerTrainer, sentences: list[list[str]], batc
     return LengthBuckets([model.encode(s) for s in sentences], batch_size, pad_sequences)
 
 
-def train_transformer(data: Prepared, d_model: int = 128, heads: int = 4, layers: int = 2, context: int = 64,
-                      epochs: int = 3, batch_size: int = 64, lr: float = 3e-3, dropout: float = 0.1,
+def train_transformer(data: Prepared, d_model: int = 64, heads: int = 4, layers: int = 2, context: int = 64,
+                      epochs: int = 16, batch_size: int = 64, lr: float = 3e-3, dropout: float = 0.15,
                       weight_decay: float = 0.1, warmup: int = 100, max_seconds: float | None = None,
                       seed: int = 0, progress: bool = True, threads: int | None = None, bf16: bool | None = None,
                       on_epoch: Any = None, callback: Any = None) -> tuple[TransformerTrainer, dict[str, Any]]:
