@@ -49,6 +49,34 @@ def test_cooccurrence_matches_a_slow_count(buffer_pairs, dense_words):
         assert got[k] == pytest.approx(ref[k], rel=1e-6)  # 1/dist is emitted in float32
 
 
+def test_subsampling_drops_tokens_before_the_window():
+    """keep 0 for a word removes its tokens before counting (its neighbours close up, as in
+    word2vec.c); keep 1 for the others draws nothing: the slow count of the reduced corpus."""
+    rng = np.random.default_rng(2)
+    words = list("abcdef")
+    sents = [[words[k] for k in rng.integers(6, size=rng.integers(1, 9))] for _ in range(60)]
+    c = Corpus.from_sentences(sents)
+    to_model = np.arange(len(c.words), dtype=np.int32)
+    keep = np.ones(len(c.words), dtype=np.float32)
+    keep[0] = 0.0  # the most frequent word
+    rows, cols, vals = cooccurrence(c, to_model, len(c.words), window=2, keep=keep)
+    reduced = [[w for w in s if w != c.words[0]] for s in sents]
+    ref = _slow_cooc(reduced, {w: i for i, w in enumerate(c.words)}, 2)
+    got = {(a, b): v for a, b, v in zip(rows.tolist(), cols.tolist(), vals.tolist())}
+    want = {k: (v if k[0] != k[1] else v / 2) for k, v in ref.items() if k[0] <= k[1]}
+    assert got.keys() == want.keys() and all(got[k] == pytest.approx(want[k], rel=1e-6) for k in want)
+
+
+def test_keep_probabilities_is_word2vec_c_formula():
+    from adlkit.embeddings.windows import keep_probabilities
+
+    counts = np.array([1000, 100, 10, 1])
+    t = 1e-2 * counts.sum()  # sample 0.01 of 1111 tokens: 11.11
+    np.testing.assert_allclose(keep_probabilities(counts, 1e-2),
+                               [min(1.0, (np.sqrt(c / t) + 1) * t / c) for c in counts], rtol=1e-6)
+    assert keep_probabilities(counts, 1e-2)[-1] == 1.0 and (keep_probabilities(counts, 0) == 1).all()
+
+
 def test_one_adagrad_step_matches_autograd_and_glove_c():
     """glove.c's step: g = f(x) * (w.c + b + bc - log x); each parameter moves by -eta * grad /
     sqrt(G) with G its running sum of (eta * grad)^2 from 1."""

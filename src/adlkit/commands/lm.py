@@ -31,10 +31,15 @@ def train_lm(
     n: int = typer.Option(3, "--n", help="n-gram order (1..3)."),
     smoothing: Smoothing = typer.Option(Smoothing.kneser_ney, "--smoothing", help="n-gram smoothing."),
     k: float = typer.Option(1.0, "--k", help="add_k pseudo-count."),
-    d_model: int = typer.Option(128, "--d-model"),
+    d_model: int = typer.Option(64, "--d-model"),
     heads: int = typer.Option(4, "--heads"),
     layers: int = typer.Option(2, "--layers"),
-    epochs: int = typer.Option(3, "--epochs", "-e"),
+    epochs: int = typer.Option(16, "--epochs", "-e", help="Transformer epochs (the cosine learning-rate schedule ends with the last)."),
+    dropout: float = typer.Option(0.15, "--dropout", help="Transformer dropout (embeddings, attention and MLP outputs)."),
+    lr: float = typer.Option(3e-3, "--lr", help="Transformer peak learning rate (AdamW, linear warmup, cosine decay)."),
+    batch_size: int = typer.Option(64, "--batch-size", help="Transformer sentences per step."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="torch CPU threads (1 is fastest on a shared machine)."),
+    bf16: Optional[bool] = typer.Option(None, "--bf16/--no-bf16", help="Transformer training steps in bfloat16 autocast (default: where the CPU has native bfloat16)."),
     max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="Stop the transformer's training after this long."),
     seed: int = typer.Option(0, "--seed"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Checkpoint (default: lm-ngram.npz or lm-transformer.pt)."),
@@ -46,6 +51,13 @@ def train_lm(
         fail(f"--n must be 1, 2 or 3, got {n}")
     if model is LMKind.transformer and (d_model < 1 or heads < 1 or d_model % heads):
         fail(f"--heads ({heads}) must divide --d-model ({d_model})")
+    for ok, msg in [(epochs >= 1, f"--epochs must be at least 1, got {epochs}"),
+                    (0 <= dropout < 1, f"--dropout must be in [0, 1), got {dropout}"),
+                    (lr > 0, f"--lr must be positive, got {lr}"),
+                    (batch_size >= 1, f"--batch-size must be at least 1, got {batch_size}"),
+                    (threads is None or threads >= 1, f"--threads must be at least 1, got {threads}")]:
+        if model is LMKind.transformer and not ok:
+            fail(msg)
     out = output_file(out or Path("lm-ngram.npz" if model is LMKind.ngram else "lm-transformer.pt"))
     with user_errors():
         from adlkit.data.text import load_corpus
@@ -62,7 +74,9 @@ def train_lm(
             from adlkit.train import save_checkpoint
 
             net, row = T.train_transformer(data, d_model=d_model, heads=heads, layers=layers, epochs=epochs,
+                                           dropout=dropout, lr=lr, batch_size=batch_size, threads=threads, bf16=bf16,
                                            max_seconds=None if max_minutes is None else 60 * max_minutes, seed=seed)
+            row.pop("history")
             where = save_safely(lambda p: save_checkpoint(net, p), out, "the transformer")
     typer.echo(f"wrote {where}")
     typer.echo(json.dumps({**row, "train_sentences": len(data.train), "test_sentences": len(data.test)}))

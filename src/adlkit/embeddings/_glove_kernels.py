@@ -11,11 +11,19 @@ from adlkit.embeddings import windows
 _bounds = numba.njit(inline="always", cache=True)(windows.context_bounds)
 
 
+@numba.njit(cache=True)
+def seed(value):
+    """Seed numba's own generator (the one :func:`count_pairs` subsamples with)."""
+    np.random.seed(value)
+
+
 @numba.njit(nogil=True, cache=True)
-def count_pairs(tokens, offsets, s_begin, to_model, window, vocab, keys, vals, dense):
+def count_pairs(tokens, offsets, s_begin, to_model, keep, window, vocab, keys, vals, dense):
     """Add 1/dist for every pair of sentences from ``s_begin`` on: into ``dense[a, b]`` (a <= b)
     when both ids are below ``dense.shape[0]`` (the frequent words), else emit (key, 1/dist)
-    into the buffer; stop before the buffer could overflow. Returns (next sentence, pairs written)."""
+    into the buffer; stop before the buffer could overflow. Each in-vocabulary token is kept with
+    probability ``keep[w]`` (no draw where it is 1), before the window is applied.
+    Returns (next sentence, pairs written)."""
     nd = dense.shape[0]
     cap = keys.shape[0]
     n_sent = offsets.shape[0] - 1
@@ -36,7 +44,7 @@ def count_pairs(tokens, offsets, s_begin, to_model, window, vocab, keys, vals, d
         n = 0
         for t in range(a, b):
             w = to_model[tokens[t]]
-            if w >= 0:
+            if w >= 0 and (keep[w] >= 1.0 or np.random.random() < keep[w]):
                 buf[n] = w
                 n += 1
         if p + n * window > cap:

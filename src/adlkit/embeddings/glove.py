@@ -27,13 +27,14 @@ import numpy as np
 from adlkit.data.text import Corpus
 from adlkit.embeddings.keyedvectors import KeyedVectors
 from adlkit.embeddings.objectives import glove_weight
+from adlkit.embeddings.windows import keep_probabilities
 
 
 def _kernels():
     """The numba kernels, compiled on first use (keeps ``import adlkit.embeddings.glove`` cheap)."""
-    from adlkit.embeddings._glove_kernels import count_pairs, train_block
+    from adlkit.embeddings._glove_kernels import count_pairs, seed, train_block
 
-    return count_pairs, train_block
+    return count_pairs, seed, train_block
 
 
 def _reduce(keys: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,17 +48,23 @@ def _merge(runs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.nd
 
 
 def cooccurrence(corpus: Corpus, to_model: np.ndarray, vocab: int, window: int = 10,
-                 buffer_pairs: int = 1 << 23, dense_words: int = 4096,
-                 progress=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 buffer_pairs: int = 1 << 23, dense_words: int = 4096, progress=None,
+                 keep: np.ndarray | None = None, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sparse symmetric co-occurrence of ``corpus`` under the model vocabulary ``to_model``.
 
     Pairs of two of the ``dense_words`` most frequent words (most pair events) accumulate in a
     dense float64 square (128 MiB for 4096); the others go through the sort-and-sum buffer.
 
+    ``keep`` (V,): the probability of keeping each token of model word ``w`` (frequent-word
+    subsampling, :func:`adlkit.embeddings.windows.keep_probabilities`, drawn with ``seed``);
+    None keeps every token (glove.c).
+
     Returns ``(rows, cols, values)`` for the unordered pairs ``rows <= cols`` (int32, int32,
     float64), sorted by ``(rows, cols)``.
     """
-    count_pairs, _ = _kernels()
+    count_pairs, seed_kernel, _ = _kernels()
+    keep = np.ones(vocab, dtype=np.float32) if keep is None else np.asarray(keep, dtype=np.float32)
+    seed_kernel(seed)
     keys = np.empty(buffer_pairs, dtype=np.int64)
     vals = np.empty(buffer_pairs, dtype=np.float32)
     offsets = np.asarray(corpus.offsets)
@@ -68,7 +75,7 @@ def cooccurrence(corpus: Corpus, to_model: np.ndarray, vocab: int, window: int =
     s = 0
     while s < corpus.n_sentences:
         a = int(offsets[s])
-        s_next, p = count_pairs(corpus.tokens, offsets, s, to_model, window, vocab, keys, vals, dense)
+        s_next, p = count_pairs(corpus.tokens, offsets, s, to_model, keep, window, vocab, keys, vals, dense)
         if s_next == s:
             s_next = s + 1  # an oversized sentence was truncated
         runs.append(_reduce(keys[:p], vals[:p].astype(np.float64)))
@@ -96,18 +103,21 @@ class GloVe:
     and learning starts slowly. On the built-in corpus (30k words, bench/RESULTS.md) "scaled" with
     eta 0.1 reached its plateau much sooner than glove.c's setting (WS-353 0.455 vs 0.324 after
     10 epochs) and ended level with it after 40 (0.478 vs 0.484; analogies 0.113 vs 0.091).
-    ``fit(corpus)`` returns self; then ``wv`` (W + C as :class:`KeyedVectors`), ``history``
+    ``sample``: word2vec's frequent-word subsampling applied to the tokens before counting
+    (:func:`~adlkit.embeddings.windows.keep_probabilities`; 0, the default, counts every token as
+    glove.c does). ``fit(corpus)`` returns self; then ``wv`` (W + C as :class:`KeyedVectors`), ``history``
     (mean weighted cost per epoch, float64), ``nnz_`` (stored unordered pairs).
     """
 
     def __init__(self, vector_size: int = 100, window: int = 10, max_vocab: int | None = 30000,
                  min_count: int = 5, x_max: float = 100.0, alpha: float = 0.75, eta: float = 0.1,
                  epochs: int = 50, workers: int | None = None, seed: int = 1, buffer_pairs: int = 1 << 23,
-                 init: str = "scaled", progress: bool = False):
+                 init: str = "scaled", sample: float = 0.0, progress: bool = False):
         for ok, msg in [(vector_size >= 1, "vector_size must be >= 1"), (window >= 1, "window must be >= 1"),
                         (max_vocab is None or max_vocab >= 2, "max_vocab must be >= 2"),
                         (min_count >= 1, "min_count must be >= 1"), (x_max > 0, "x_max must be > 0"),
-                        (alpha > 0, "alpha must be > 0"), (eta > 0, "eta must be > 0"), (epochs >= 1, "epochs must be >= 1")]:
+                        (alpha > 0, "alpha must be > 0"), (eta > 0, "eta must be > 0"), (epochs >= 1, "epochs must be >= 1"),
+                        (sample >= 0, "sample must be >= 0")]:
             if not ok:
                 raise ValueError(msg)
         self.vector_size = vector_size
@@ -124,6 +134,7 @@ class GloVe:
         if init not in ("scaled", "glove"):
             raise ValueError("init must be 'scaled' or 'glove'")
         self.init = init
+        self.sample = sample
         self.progress = progress
         self.history: list[float] = []
 
@@ -150,8 +161,9 @@ class GloVe:
             from tqdm import tqdm
 
             bar = tqdm(total=c.n_tokens, unit="w", unit_scale=True, desc="co-occurrence", dynamic_ncols=True)
+        keep = keep_probabilities(counts[order], self.sample)
         rows, cols, x = cooccurrence(c, to_model, v, self.window, self.buffer_pairs,
-                                     progress=bar.update if bar is not None else None)
+                                     progress=bar.update if bar is not None else None, keep=keep, seed=self.seed)
         if bar is not None:
             bar.close()
         self.cooc_seconds_ = time.perf_counter() - t0
@@ -164,7 +176,7 @@ class GloVe:
         return self
 
     def _train(self, rows: np.ndarray, cols: np.ndarray, x: np.ndarray, v: int, callback=None) -> None:
-        _, train_block = _kernels()
+        _, _, train_block = _kernels()
         off = rows != cols
         # ordered examples: every stored pair in both orders, the diagonal once
         r = np.concatenate([rows, cols[off]]).astype(np.int32)

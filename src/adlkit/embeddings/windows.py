@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+import numpy as np
+
 T = TypeVar("T")
 
 
@@ -33,6 +35,17 @@ def context_bounds(i: int, n: int, half: int) -> tuple[int, int]:
     if hi > n:
         hi = n
     return lo, hi
+
+
+def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:
+    """word2vec.c's frequent-word subsampling: a token of a word with count ``c`` (of ``N``
+    tokens in all) is kept with probability ``min(1, (sqrt(c / (sample N)) + 1) sample N / c)``;
+    ``sample`` 0 keeps every token. float32 (V,)."""
+    cnt = np.asarray(counts, dtype=np.float64)
+    if sample <= 0:
+        return np.ones(cnt.shape[0], dtype=np.float32)
+    thr = sample * cnt.sum()
+    return np.minimum((np.sqrt(cnt / thr) + 1.0) * thr / cnt, 1.0).astype(np.float32)
 
 
 def cbow_samples(tokens: Sequence[T], window: int) -> list[tuple[list[T], T]]:

@@ -24,7 +24,7 @@ import numpy as np
 
 from adlkit.data.text import Corpus, load_corpus
 from adlkit.embeddings.keyedvectors import KeyedVectors
-from adlkit.embeddings.windows import half_window
+from adlkit.embeddings.windows import half_window, keep_probabilities
 
 
 def _mix(*xs: int) -> int:
@@ -166,13 +166,7 @@ class Word2Vec:
         self.to_model_ = np.full(len(corpus.words), -1, dtype=np.int32)
         self.to_model_[order] = np.arange(order.size, dtype=np.int32)
         cnt = counts[order].astype(np.float64)
-        total = cnt.sum()
-        if self.sample > 0:
-            thr = self.sample * total
-            keep = (np.sqrt(cnt / thr) + 1.0) * thr / cnt
-            self.keep_ = np.minimum(keep, 1.0).astype(np.float32)
-        else:
-            self.keep_ = np.ones(order.size, dtype=np.float32)
+        self.keep_ = keep_probabilities(cnt, self.sample)
         self.ns_prob_, self.ns_alias_ = alias_table(cnt ** self.ns_exponent)
         rng = np.random.default_rng(self.seed)
         v, d = order.size, self.vector_size

@@ -80,42 +80,72 @@ def load_ngram(path: str | os.PathLike[str]) -> NGram:
 # -- transformer -----------------------------------------------------------------------------------
 class TransformerTrainer(nn.Module):
     """The transformer LM with adlkit.train's model protocol: one sentence per sequence,
-    ``<s>`` w_1 .. w_T predicting w_1 .. w_T ``</s>`` (the n-gram models' tokens exactly)."""
+    ``<s>`` w_1 .. w_T predicting w_1 .. w_T ``</s>`` (the n-gram models' tokens exactly).
 
-    def __init__(self, words: list[str], lr: float = 3e-3, **lm: Any):
+    Optimizer: AdamW (betas 0.9, 0.98; ``weight_decay`` on the matrices and embeddings, none on
+    biases and LayerNorms), gradients clipped to norm 1, the learning rate warmed up linearly
+    over ``warmup`` steps, then a cosine from ``lr`` down to ``min_lr_ratio * lr`` at
+    ``total_steps`` (constant after the warmup when ``total_steps`` is None). The loss and the
+    output layer see only the real (unpadded) positions. ``bf16``: the training steps run under
+    CPU autocast to bfloat16 (the weights, the optimizer and every evaluation stay float32).
+    """
+
+    def __init__(self, words: list[str], lr: float = 3e-3, weight_decay: float = 0.1, warmup: int = 100,
+                 total_steps: int | None = None, min_lr_ratio: float = 0.1, bf16: bool = False, **lm: Any):
         super().__init__()
         self.words = list(words)
         self.index = {w: i for i, w in enumerate(self.words)}
-        self.lr = lr
+        self.lr, self.weight_decay, self.warmup = lr, weight_decay, warmup
+        self.total_steps, self.min_lr_ratio, self.bf16 = total_steps, min_lr_ratio, bf16
         self.lm_config = dict(lm)
         self.lm = TransformerLM(len(self.words), **lm)
+        self.schedule: torch.optim.lr_scheduler.LambdaLR | None = None
 
     def get_config(self) -> dict[str, Any]:
-        return {"words": self.words, "lr": self.lr, **self.lm_config}
+        return {"words": self.words, "lr": self.lr, "weight_decay": self.weight_decay, "warmup": self.warmup,
+                "total_steps": self.total_steps, "min_lr_ratio": self.min_lr_ratio, "bf16": self.bf16,
+                **self.lm_config}
 
     def encode(self, sentence: list[str]) -> list[int]:
         unk = self.index[UNK]
         return [self.index[BOS]] + [self.index.get(w, unk) for w in sentence] + [self.index[EOS]]
 
+    def lr_factor(self, step: int) -> float:
+        """The learning rate at ``step`` (0-based) over ``lr``: linear warmup, then cosine."""
+        if step < self.warmup:
+            return (step + 1) / self.warmup
+        if self.total_steps is None:
+            return 1.0
+        progress = min(1.0, (step - self.warmup) / max(1, self.total_steps - self.warmup))
+        return self.min_lr_ratio + (1 - self.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+
     def configure_optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"adam": torch.optim.AdamW(self.parameters(), lr=self.lr, weight_decay=0.01)}
+        decay = [p for p in self.parameters() if p.dim() >= 2]
+        rest = [p for p in self.parameters() if p.dim() < 2]
+        opt = torch.optim.AdamW([{"params": decay, "weight_decay": self.weight_decay},
+                                 {"params": rest, "weight_decay": 0.0}], lr=self.lr, betas=(0.9, 0.98))
+        self.schedule = torch.optim.lr_scheduler.LambdaLR(opt, self.lr_factor)
+        return {"adam": opt}
 
     def _nll(self, batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, int]:
         ids, lengths = batch
-        logits = self.lm(ids[:, :-1])
+        h = self.lm.features(ids[:, :-1])
         target = ids[:, 1:]
-        mask = torch.arange(target.shape[1])[None, :] < (lengths[:, None] - 1)
-        nll = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), reduction="none")
-        return (nll * mask.reshape(-1)).sum(), int(mask.sum())
+        real = torch.arange(target.shape[1])[None, :] < (lengths[:, None] - 1)
+        nll = nn.functional.cross_entropy(self.lm.logits(h[real]), target[real], reduction="sum")
+        return nll, int(real.sum())
 
     def train_step(self, batch, ctx) -> dict[str, float]:
-        total, count = self._nll(batch)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            total, count = self._nll(batch)
         loss = total / count
         opt = ctx.optimizers["adam"]
-        opt.zero_grad()
+        opt.zero_grad(set_to_none=True)
         ctx.backward(loss)
         nn.utils.clip_grad_norm_(self.parameters(), 1.0)
         opt.step()
+        if self.schedule is not None:
+            self.schedule.step()
         return {"loss": loss.item()}
 
     @torch.no_grad()
@@ -124,30 +154,51 @@ class TransformerTrainer(nn.Module):
         return float(total), count
 
 
+def cpu_bf16() -> bool:
+    """Whether this CPU has native bfloat16 arithmetic (oneDNN's check: AVX512-BF16 or AMX)."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def sentence_batches(model: TransformerTrainer, sentences: list[list[str]], batch_size: int):
     from adlkit.train import LengthBuckets, pad_sequences
 
     return LengthBuckets([model.encode(s) for s in sentences], batch_size, pad_sequences)
 
 
-def train_transformer(data: Prepared, d_model: int = 128, heads: int = 4, layers: int = 2, context: int = 64,
-                      epochs: int = 3, batch_size: int = 64, lr: float = 3e-3, max_seconds: float | None = None,
-                      seed: int = 0, progress: bool = True) -> tuple[TransformerTrainer, dict[str, Any]]:
-    from adlkit.train import TrainConfig, fit
+def train_transformer(data: Prepared, d_model: int = 64, heads: int = 4, layers: int = 2, context: int = 64,
+                      epochs: int = 16, batch_size: int = 64, lr: float = 3e-3, dropout: float = 0.15,
+                      weight_decay: float = 0.1, warmup: int = 100, max_seconds: float | None = None,
+                      seed: int = 0, progress: bool = True, threads: int | None = None, bf16: bool | None = None,
+                      on_epoch: Any = None, callback: Any = None) -> tuple[TransformerTrainer, dict[str, Any]]:
+    """Train on ``data.train`` for ``epochs`` (the cosine reaches its end at the last step),
+    stopping early after ``max_seconds``; the held-out loss is reported after every epoch
+    (monitoring only: the final weights are kept, no epoch is chosen on the held-out set).
+    ``bf16`` None: bfloat16 autocast where the CPU computes bfloat16 natively (:func:`cpu_bf16`)."""
+    from adlkit.train import TrainConfig, fit, held_out_totals
 
+    if threads is not None:
+        torch.set_num_threads(threads)
     torch.manual_seed(seed)
     words = [*data.words, EOS, BOS, UNK]
-    model = TransformerTrainer(words, lr=lr, context=context, d_model=d_model, heads=heads, layers=layers)
+    n_batches = math.ceil(len(data.train) / batch_size)
+    model = TransformerTrainer(words, lr=lr, weight_decay=weight_decay, warmup=min(warmup, n_batches * epochs),
+                               total_steps=n_batches * epochs, context=context, d_model=d_model, heads=heads,
+                               layers=layers, dropout=dropout, bf16=cpu_bf16() if bf16 is None else bf16)
     t0 = time.perf_counter()
     result = fit(model, sentence_batches(model, data.train, batch_size), sentence_batches(model, data.test, 256),
-                 TrainConfig(epochs=epochs, patience=None, max_seconds=max_seconds, seed=seed, progress=progress))
+                 TrainConfig(epochs=epochs, patience=None, max_seconds=max_seconds, seed=seed, progress=progress,
+                             restore_best=False),
+                 on_epoch=on_epoch, callback=callback)
     seconds = time.perf_counter() - t0
-    from adlkit.train import held_out_totals
-
     total, count = held_out_totals(model, sentence_batches(model, data.test, 256))
     return model, {"model": "transformer", "perplexity": math.exp(total / count), "N": int(count),
                    "seconds": seconds, "parameters": sum(p.numel() for p in model.parameters()),
-                   "epochs": len(result.history), "stopped": result.stopped}
+                   "epochs": len(result.history), "steps": result.steps, "stopped": result.stopped,
+                   "bf16": model.bf16,
+                   "history": result.history}
 
 
 @torch.no_grad()

@@ -146,8 +146,8 @@ class TransformerLM(nn.Module):
     def context(self) -> int:
         return self.config["context"]
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        """Logits (B, T, vocab) of the next token at every position of ids (B, T)."""
+    def features(self, ids: torch.Tensor) -> torch.Tensor:
+        """The final (layer-normed) hidden states (B, T, d) of ids (B, T)."""
         t = ids.shape[-1]
         if t > self.context:
             raise ValueError(f"sequence of {t} tokens is longer than the context ({self.context})")
@@ -155,8 +155,15 @@ class TransformerLM(nn.Module):
         x = self.drop(self.tok(ids) + pos)
         for b in self.blocks:
             x = b(x)
-        x = self.ln_f(x)
-        return x @ self.tok.weight.T if self.head is None else self.head(x)
+        return self.ln_f(x)
+
+    def logits(self, h: torch.Tensor) -> torch.Tensor:
+        """The output layer: hidden states (..., d) -> next-token logits (..., vocab)."""
+        return h @ self.tok.weight.T if self.head is None else self.head(h)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """Logits (B, T, vocab) of the next token at every position of ids (B, T)."""
+        return self.logits(self.features(ids))
 
     def loss(self, ids: torch.Tensor) -> torch.Tensor:
         """Mean next-token cross-entropy (nats) of ids (B, T): positions 0..T-2 predict 1..T-1."""
