@@ -73,3 +73,40 @@ def test_the_command_line_runs_the_entry_and_an_option_overrides_it(tmp_path, mo
     m = json.loads((tmp_path / "b" / "metrics.json").read_text())
     assert m["steps"] == 1
     assert (m["config"]["hidden"], m["config"]["gp_lambda"], m["config"]["lr"]) == ([4], 2.0, 1e-3)
+
+
+def test_linear_lr_decay_follows_the_generator_step_count_and_survives_a_reload():
+    """lr_decay_iters = T: generator iteration k (0-based) runs at lr (1 - k / T) in both
+    optimizers; k comes from the generator optimizer's state, so a module given that state
+    (as on resume) continues the decay instead of restarting it."""
+    import torch
+
+    from adlkit.gan.models import GANModule
+
+    T, lr = 4, 1e-3
+    torch.manual_seed(0)
+    batch = torch.randn(5 * 8, 2)
+    m = GANModule("wgan-gp", hidden=(8,), lr=lr, lr_decay_iters=T)
+    for k in range(3):
+        m.train_step(batch)
+        for opt in m.configure_optimizers().values():
+            assert [g["lr"] for g in opt.param_groups] == [pytest.approx(lr * (1 - k / T), rel=1e-12)]
+    again = GANModule("wgan-gp", hidden=(8,), lr=lr, lr_decay_iters=T)
+    again.load_state_dict(m.state_dict())
+    for name, opt in again.configure_optimizers().items():
+        opt.load_state_dict(m.configure_optimizers()[name].state_dict())
+    again.train_step(batch)  # the fourth iteration, k = 3
+    assert again.configure_optimizers()["critic"].param_groups[0]["lr"] == pytest.approx(lr / T, rel=1e-12)
+    with pytest.raises(ValueError, match="lr_decay_iters"):
+        GANModule("wgan-gp", lr_decay_iters=0)
+
+
+def test_lr_decay_linear_spans_the_run_and_none_or_another_loss_keeps_lr_constant():
+    d = load_data("25gaussians", n_train=1280, n_test=100)
+    assert defaults.DATA_DEFAULTS["25gaussians"].by_loss["wgan-gp"].get("lr_decay") == "linear"  # else vacuous
+    assert train_gan("wgan-gp", d, iters=3, progress=False).model.config.lr_decay_iters == 3
+    assert train_gan("wgan-gp", d, iters=3, progress=False, lr_decay="none").model.config.lr_decay_iters is None
+    assert train_gan("gan", d, iters=3, progress=False).model.config.lr_decay_iters is None
+    assert train_gan("gan", d, iters=3, progress=False, lr_decay="linear").model.config.lr_decay_iters == 3
+    with pytest.raises(ValueError, match="lr_decay must be one of none, linear"):
+        train_gan("wgan-gp", d, iters=1, progress=False, lr_decay="cosine")

@@ -29,6 +29,7 @@ from typing import Any
 LOSSES = ("gan", "wgan", "wgan-gp")
 GENERATOR_LOSSES = ("nonsaturating", "minimax")
 TARGETS = ("8gaussians", "25gaussians", "swissroll", "digits")
+LR_DECAYS = ("none", "linear")  # train_gan's lr_decay: constant, or linear to 0 over the run
 #: Critic normalizations (:class:`~adlkit.gan.models.GANConfig` ``critic_norm``).
 CRITIC_NORMS = ("none", "spectral")
 

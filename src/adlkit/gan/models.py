@@ -133,6 +133,9 @@ class GANConfig(ModelConfig):
         critic_norm: "none" or "spectral": spectral normalization of every critic layer
             (:mod:`adlkit.gan.spectral`, SN-GAN; ``n_power_iterations`` per forward pass in
             training). With "wgan" it replaces weight clipping.
+        lr_decay_iters: None (constant learning rates) or T: both learning rates decay linearly,
+            ``lr * (1 - k / T)`` at generator iteration k (0-based), reaching 0 at k = T. k is
+            read from the generator optimizer's step count, so a resumed run continues the decay.
     """
 
     loss: str = "wgan-gp"
@@ -151,8 +154,13 @@ class GANConfig(ModelConfig):
     target: str | None = None
     critic_norm: str = "none"
     n_power_iterations: int = 1
+    lr_decay_iters: int | None = None
 
     def __post_init__(self) -> None:
+        if self.lr_decay_iters is not None:
+            self.lr_decay_iters = int(self.lr_decay_iters)
+            if self.lr_decay_iters < 1:
+                raise ValueError(f"lr_decay_iters must be >= 1 or None, got {self.lr_decay_iters}")
         if self.critic_norm not in CRITIC_NORMS:
             raise ValueError(f"critic_norm must be one of {', '.join(CRITIC_NORMS)}; got {self.critic_norm!r}")
         self.n_power_iterations = int(self.n_power_iterations)
@@ -238,6 +246,8 @@ class GANModule(nn.Module):
         step context (its optimizers and ``backward``); without it the model's own are used."""
         opts = ctx.optimizers if ctx is not None else self.configure_optimizers()
         backward = ctx.backward if ctx is not None else (lambda t: t.backward())
+        if self.config.lr_decay_iters is not None:
+            self._decay_learning_rates(opts)
         x = self.normalize(batch)
         if x.shape[0] < self.config.n_critic:
             raise ValueError(f"a batch of {x.shape[0]} cannot feed {self.config.n_critic} critic steps")
@@ -275,6 +285,17 @@ class GANModule(nn.Module):
         return float(L.discriminator_loss(r, f) if self.config.loss == "gan" else L.critic_loss(r, f))
 
     # -- the updates ---------------------------------------------------------------------------
+    def _decay_learning_rates(self, opts: dict[str, torch.optim.Optimizer]) -> None:
+        """Set both learning rates to ``lr * max(0, 1 - k / lr_decay_iters)``, k = the generator
+        updates done so far (the generator optimizer's step count: part of its checkpointed state)."""
+        gen = opts["generator"]
+        state = gen.state.get(next(iter(self.generator.parameters())), {})
+        k = int(state["step"]) if "step" in state else 0
+        lr = self.config.lr * max(0.0, 1.0 - k / self.config.lr_decay_iters)
+        for opt in opts.values():
+            for group in opt.param_groups:
+                group["lr"] = lr
+
     def _critic_step(self, real: Tensor, fake: Tensor, opt: torch.optim.Optimizer,
                      backward) -> tuple[float, dict[str, float]]:
         with parametrize.cached():  # spectral norm: one power iteration per critic step

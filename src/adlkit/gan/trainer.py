@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from adlkit.data import registry, toys
-from adlkit.gan import TARGETS
+from adlkit.gan import LR_DECAYS, TARGETS
 from adlkit.gan.defaults import for_data
 from adlkit.gan.models import GANModule
 
@@ -122,6 +122,12 @@ def train_gan(
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     per_loss = dflt.by_loss.get(loss, {}) if dflt is not None else {}
     kwargs = {**d.model_kwargs, **per_loss, **model_overrides}
+    # lr_decay "linear": both learning rates fall linearly to 0 over this run's iterations
+    decay = kwargs.pop("lr_decay", "none")
+    if decay not in LR_DECAYS:
+        raise ValueError(f"lr_decay must be one of {', '.join(LR_DECAYS)}, got {decay!r}")
+    if decay == "linear" and "lr_decay_iters" not in model_overrides:
+        kwargs["lr_decay_iters"] = iters
     torch.manual_seed(seed)
     model = GANModule(loss=loss, target=d.name, **kwargs)
     B = model.config.n_critic * batch_size
