@@ -9,11 +9,13 @@ standardisation of the swiss roll, the tanh output and dequantization of digits)
 :data:`adlkit.gan.models.DEFAULTS`.
 
 The mixtures' WGAN-GP settings are those of the WGAN-GP paper's toy script (lambda 0.1, not
-the paper's general 10) with 3x128 networks and a learning rate of 1e-3 (the script: 1e-4),
-chosen for runs of at most about two minutes on one CPU core. Measured (``bench/RESULTS.md``,
-"GAN defaults that work (#15)"): 8/8 modes on each of seeds 0-4 of 8 Gaussians; 8-23 of 25 on
-25 Gaussians (not yet every mode there). No torch import here:
-the command line reads these for its help text.
+the paper's general 10) with 3x128 networks and a learning rate of 1e-3 (the script: 1e-4); 25
+Gaussians also decays both learning rates linearly to 0 over its 12,000 iterations
+(``lr_decay``: "linear", which :func:`~adlkit.gan.trainer.train_gan` turns into
+``lr_decay_iters`` = the run's iterations). Measured (``bench/RESULTS.md``, "GAN defaults that
+work (#15)" and the section after it): 8/8 modes on each of seeds 0-4 of 8 Gaussians (about 30 s
+a run on one CPU core) and 25/25 on each of seeds 0-4 of 25 Gaussians (about 3.5 minutes). No
+torch import here: the command line reads these for its help text.
 """
 
 from __future__ import annotations
