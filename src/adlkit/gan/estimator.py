@@ -39,7 +39,8 @@ class GAN(TorchEstimator):
     ``__init__`` only stores the hyperparameters: ``loss`` and the network and optimiser
     arguments of :class:`~adlkit.gan.models.GANConfig` (same defaults: None for ``n_critic``,
     ``lr`` and ``betas`` picks the paper's values for the loss, :data:`adlkit.gan.models.DEFAULTS`),
-    then the training budget: ``iters`` generator iterations, each with ``n_critic`` critic
+    (``lr_decay_iters=iters`` decays both learning rates linearly to 0 over the run, as the
+    25 Gaussians default of ``adlkit train gan`` does), then the training budget: ``iters`` generator iterations, each with ``n_critic`` critic
     updates on ``batch_size`` real rows apiece. ``random_state`` seeds the initial weights, the
     batches and the noise.
 
@@ -68,6 +69,7 @@ class GAN(TorchEstimator):
         out_activation: str = GANConfig.out_activation,
         critic_norm: str = GANConfig.critic_norm,
         n_power_iterations: int = GANConfig.n_power_iterations,
+        lr_decay_iters: int | None = GANConfig.lr_decay_iters,
         iters: int = 2000,
         batch_size: int = 256,
         random_state: int = 0,
@@ -88,6 +90,7 @@ class GAN(TorchEstimator):
         self.out_activation = out_activation
         self.critic_norm = critic_norm
         self.n_power_iterations = n_power_iterations
+        self.lr_decay_iters = lr_decay_iters
         self.iters = iters
         self.batch_size = batch_size
         self.random_state = random_state
