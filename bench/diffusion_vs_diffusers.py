@@ -10,7 +10,9 @@
     embedding; the same initial weights) trained on 8 Gaussians (standardised, 10,000 train
     points) by adlkit (``Diffusion.fit`` -> ``adlkit.train.fit``, L_simple) and by a plain
     PyTorch loop around diffusers' DDPMScheduler.add_noise (the reference), same number of
-    steps, batch 256, Adam lr 2e-3, same seed, T = 1000 linear. The same arithmetic; how each
+    steps, batch 256, Adam lr 2e-3 decayed linearly to 0 over the run (``--lr-decay linear``, the
+    default: adlkit's ``Diffusion(lr_decay="linear")``, the reference diffusers'
+    ``get_scheduler("linear")``; ``none``: constant), same seed, T = 1000 linear. The same arithmetic; how each
     computes it is its own: the reference is what a diffusers user writes (torch's default Adam,
     the embedding's cos/sin on every call, as diffusers' Timesteps module does); adlkit's
     module uses torch's fused Adam and looks the embedding and q(x_t | x_0)'s coefficients up in
@@ -94,13 +96,17 @@ def w1(a: np.ndarray, b: np.ndarray) -> float:
                          numItermax=10_000_000))
 
 
-def train_reference(net: torch.nn.Module, X: torch.Tensor, steps: int, batch: int, lr: float, seed: int) -> float:
-    """The plain loop a diffusers user writes; returns the training seconds."""
+def train_reference(net: torch.nn.Module, X: torch.Tensor, steps: int, batch: int, lr: float, seed: int,
+                    lr_decay: str = "linear") -> float:
+    """The plain loop a diffusers user writes (with ``lr_decay="linear"``: diffusers'
+    ``get_scheduler("linear")``, lr (1 - k / steps) at update k); returns the training seconds."""
     import torch.nn.functional as F
     from diffusers import DDPMScheduler
+    from diffusers.optimization import get_scheduler
 
     sched = DDPMScheduler(num_train_timesteps=1000)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
+    decay = get_scheduler("linear", opt, num_warmup_steps=0, num_training_steps=steps) if lr_decay == "linear" else None
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     done, t0 = 0, time.perf_counter()
@@ -114,13 +120,15 @@ def train_reference(net: torch.nn.Module, X: torch.Tensor, steps: int, batch: in
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            if decay is not None:
+                decay.step()
             done += 1
             if done == steps:
                 break
     return time.perf_counter() - t0
 
 
-def throughput(seed: int, steps: int, block: int = 100) -> tuple[float, float]:
+def throughput(seed: int, steps: int, block: int = 100, lr_decay: str = "linear") -> tuple[float, float]:
     """Training steps/s of adlkit (``adlkit.train.fit`` on a DiffusionModule, its
     ``train_seconds``: batch fetch + train_step) and of the reference loop, measured in ONE
     process, round-robin in blocks of ``block`` steps (alternating which goes first), so that the
@@ -131,7 +139,8 @@ def throughput(seed: int, steps: int, block: int = 100) -> tuple[float, float]:
 
     X = torch.as_tensor(density_split("8gaussians", seed, n_train=10_000).train, dtype=torch.float32)
     torch.manual_seed(seed)
-    module = DiffusionModule(2, hidden=(128, 128, 128), emb_dim=32, steps=1000, lr=2e-3).float()
+    module = DiffusionModule(2, hidden=(128, 128, 128), emb_dim=32, steps=1000, lr=2e-3,
+                             lr_decay_steps=block if lr_decay == "linear" else None).float()
     torch.manual_seed(seed)
     ref_net = EpsMLP(2, (128, 128, 128), 32)
     ours = ref = 0.0
@@ -141,7 +150,7 @@ def throughput(seed: int, steps: int, block: int = 100) -> tuple[float, float]:
                 cfg = TrainConfig(epochs=10**6, batch_size=256, seed=seed + k, patience=None, max_steps=block, progress=False)
                 ours += fit(module, X, None, cfg).train_seconds
             else:
-                ref += train_reference(ref_net, X, block, 256, 2e-3, seed + k)
+                ref += train_reference(ref_net, X, block, 256, 2e-3, seed + k, lr_decay)
     n = max(1, steps // block) * block
     return n / ours, n / ref
 
@@ -169,18 +178,18 @@ def sample_reference(net: torch.nn.Module, n: int, steps: int | None, seed: int,
 
 
 def run(seed: int, train_steps: int, n: int, ddim_steps: tuple[int, ...], spacings: tuple[str, ...],
-        eta: float = 0.0) -> dict:
+        eta: float = 0.0, lr_decay: str = "linear") -> dict:
     from adlkit.data.registry import density_split
     from adlkit.diffusion.model import Diffusion, EpsMLP
 
     split = density_split("8gaussians", seed, n_train=10_000, n_test=n)
     test, other = split.test[:n], split.val[:n]
-    est = Diffusion(hidden=(128, 128, 128), emb_dim=32, steps=1000, lr=2e-3, batch_size=256, epochs=10**6,
+    est = Diffusion(hidden=(128, 128, 128), emb_dim=32, steps=1000, lr=2e-3, lr_decay=lr_decay, batch_size=256, epochs=10**6,
                     max_steps=train_steps, patience=None, random_state=seed)
     est.fit(split.train)
     torch.manual_seed(seed)
     ref_net = EpsMLP(2, (128, 128, 128), 32)  # the same initial weights as adlkit's (same seed, same builder)
-    ref_seconds = train_reference(ref_net, torch.as_tensor(split.train, dtype=torch.float32), train_steps, 256, 2e-3, seed)
+    ref_seconds = train_reference(ref_net, torch.as_tensor(split.train, dtype=torch.float32), train_steps, 256, 2e-3, seed, lr_decay)
     out = {"seed": seed, "w1_floor": w1(other, test),
            "adlkit": {"steps_per_s": train_steps / est.result_.train_seconds, "w1": {}, "seconds": {}},
            "reference": {"steps_per_s": train_steps / ref_seconds, "w1": {}, "seconds": {}}}
@@ -212,6 +221,8 @@ def main() -> None:
                     help="DDIM time-step spacings to run (the reference: those diffusers has)")
     ap.add_argument("--spacing", default="quadratic", help="the spacing of the JSON line's w1_ddim")
     ap.add_argument("--eta", type=float, default=0.0, help="DDIM's eta, every DDIM run of both libraries")
+    ap.add_argument("--lr-decay", default="linear", choices=["linear", "none"],
+                    help="both libraries: Adam's rate decays linearly to 0 over the training steps, or stays constant")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.quick:
@@ -225,12 +236,12 @@ def main() -> None:
         spacings += (ref_spacing,)
     sched, step = agreement()
     print(f"agreement with diffusers: schedule/add_noise max |diff| {sched:.3g}, DDPM/DDIM step max |diff| {step:.3g}")
-    speed = throughput(args.seeds[0], args.speed_steps)
+    speed = throughput(args.seeds[0], args.speed_steps, lr_decay=args.lr_decay)
     print(f"interleaved training throughput ({args.speed_steps} steps each): adlkit {speed[0]:.1f} steps/s, "
           f"reference {speed[1]:.1f} steps/s, ratio {speed[0] / speed[1]:.2f}")
     runs = []
     for seed in args.seeds:
-        r = run(seed, args.train_steps, args.n, ddim, spacings, args.eta)
+        r = run(seed, args.train_steps, args.n, ddim, spacings, args.eta, args.lr_decay)
         runs.append(r)
         print(json.dumps(r))
     mean = lambda f: float(np.mean([f(r) for r in runs]))
@@ -242,6 +253,7 @@ def main() -> None:
                         "w1_ddpm": mean(lambda r: r[who]["w1"]["ddpm1000"])}
     summary["ddim_spacing"] = {"adlkit": args.spacing, "reference": ref_spacing}
     summary["ddim_eta"] = args.eta
+    summary["lr_decay"] = args.lr_decay
     print(json.dumps(summary))
 
 

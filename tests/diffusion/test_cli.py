@@ -29,3 +29,8 @@ def test_train_then_sample_with_ddim(tmp_path):
     assert r.exit_code == 2 and "--spacing" in r.stderr
     r = CliRunner().invoke(app, ["sample", "diffusion", str(out / "best.pt"), "--sampler", "ddim", "--steps", "50"])
     assert r.exit_code == 2 and "exceeds the model's T = 20" in r.stderr
+
+
+def test_an_unknown_lr_decay_is_refused_with_the_option_named(tmp_path):
+    r = CliRunner().invoke(app, ["train", "diffusion", "--data", "moons", "--lr-decay", "cosine", "-o", str(tmp_path / "r")])
+    assert r.exit_code == 2 and "--lr-decay" in r.stderr and "none or linear" in r.stderr

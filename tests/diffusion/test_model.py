@@ -108,3 +108,75 @@ def test_evaluate_digits_gives_per_image_bounds_of_discrete_pixels_that_the_tabl
     (row,), _ = C.compare("digits", quick=True, out=tmp_path, progress=False, log=lambda s: None)
     assert math.isclose(row["stderr_nats"], float(np.std(per, ddof=1) / math.sqrt(n_test)))
     assert math.isclose(row["bits_per_dim"], -r["test_ll"] / (64 * math.log(2)))
+
+
+def test_linear_lr_decay_runs_update_k_at_lr_times_one_minus_k_over_total_and_continues_after_a_reload():
+    """lr_decay_steps = T: update k (0-based) of the module's Adam runs at lr (1 - k / T), the
+    schedule of diffusers' get_scheduler("linear") without warm-up; k is read from the
+    optimizer's state, so an optimizer given that state (as on resume) continues the decay."""
+    from adlkit.train import StepContext
+
+    T, lr = 5, 2e-3
+    torch.manual_seed(0)
+    batch = torch.randn(16, 2)
+    m = DiffusionModule(2, hidden=(8,), steps=10, lr=lr, lr_decay_steps=T)
+    opt = m.configure_optimizers()
+    ctx = StepContext(optimizers=opt)
+    seen = []
+    for _ in range(3):
+        m.train_step(batch, ctx)
+        seen.append(opt["adam"].param_groups[0]["lr"])
+    assert seen == [pytest.approx(lr * (1 - k / T), rel=1e-12) for k in range(3)]
+    fresh = m.configure_optimizers()
+    fresh["adam"].load_state_dict(opt["adam"].state_dict())
+    m.train_step(batch, StepContext(optimizers=fresh))  # k = 3
+    assert fresh["adam"].param_groups[0]["lr"] == pytest.approx(lr * (1 - 3 / T), rel=1e-12)
+    with pytest.raises(ValueError, match="lr_decay_steps"):
+        DiffusionModule(2, lr_decay_steps=0)
+
+
+def test_the_estimator_spans_the_decay_over_max_steps_or_every_epoch_and_none_keeps_lr(tmp_path):
+    """Diffusion(lr_decay="linear"): the decay spans the run, min(max_steps, epochs x
+    floor(n / batch_size)) (the loop's whole batches per epoch; the fit's step count checks it);
+    "none" builds no decay; a checkpoint remembers it; an unknown name is refused, named."""
+    from adlkit.train import load_model, save_checkpoint
+
+    X = np.random.default_rng(0).standard_normal((100, 2))
+    T = torch.as_tensor(X)
+    assert Diffusion(epochs=3, batch_size=32).decay_steps(T) == 3 * 3
+    assert Diffusion(epochs=3, max_steps=7, batch_size=32).decay_steps(T) == 7
+    assert Diffusion(epochs=2, max_steps=70, batch_size=32).decay_steps(T) == 6
+    assert Diffusion(lr_decay="none").decay_steps(T) is None
+    est = Diffusion(hidden=(8,), steps=10, epochs=2, batch_size=32, random_state=0).fit(X)
+    assert est.result_.steps == 6 and est.module_.config.lr_decay_steps == 6
+    assert Diffusion(hidden=(8,), steps=10, epochs=1, lr_decay="none").fit(X).module_.config.lr_decay_steps is None
+    save_checkpoint(est.module_, tmp_path / "m.pt")
+    assert Diffusion.from_module(load_model(tmp_path / "m.pt")).get_params()["lr_decay"] == "linear"
+    with pytest.raises(ValueError, match="lr_decay must be one of none, linear"):
+        Diffusion(lr_decay="cosine").fit(X)
+
+
+def test_the_decay_equals_diffusers_linear_scheduler_at_every_update():
+    """The learning rates of T updates equal those of diffusers' get_scheduler("linear",
+    num_warmup_steps=0, num_training_steps=T) stepped after each update (the bench's reference)."""
+    pytest.importorskip("diffusers", reason="diffusers (a bench extra) is not installed")
+    from diffusers.optimization import get_scheduler
+
+    from adlkit.train import StepContext
+
+    T, lr = 6, 1e-3
+    m = DiffusionModule(2, hidden=(8,), steps=10, lr=lr, lr_decay_steps=T)
+    opt = m.configure_optimizers()
+    ours = []
+    for _ in range(T):
+        m.train_step(torch.randn(8, 2), StepContext(optimizers=opt))
+        ours.append(opt["adam"].param_groups[0]["lr"])
+    p = torch.nn.Parameter(torch.zeros(1))
+    ref_opt = torch.optim.Adam([p], lr=lr)
+    ref, sched = [], get_scheduler("linear", ref_opt, num_warmup_steps=0, num_training_steps=T)
+    for _ in range(T):
+        ref.append(ref_opt.param_groups[0]["lr"])
+        p.grad = torch.ones(1)
+        ref_opt.step()
+        sched.step()
+    assert ours == pytest.approx(ref, rel=1e-12, abs=1e-18)

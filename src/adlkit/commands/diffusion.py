@@ -20,6 +20,7 @@ def train_diffusion(
     epochs: int = typer.Option(100, min=1),
     batch_size: int = typer.Option(256, min=2),
     lr: float = typer.Option(2e-3, min=0.0),
+    lr_decay: str = typer.Option("linear", help="linear (Adam's rate decays to 0 over the run) | none (constant)."),
     patience: Optional[int] = typer.Option(None, min=1, help="Early stopping on the held-out L_simple (epochs)."),
     max_steps: Optional[int] = typer.Option(None, min=1),
     seed: int = typer.Option(0),
@@ -32,6 +33,10 @@ def train_diffusion(
     name = check_data(data, allow_digits=True)
     if schedule not in ("linear", "cosine"):
         raise typer.BadParameter(f"expected linear or cosine, got {schedule!r}", param_hint="--schedule")
+    from adlkit.diffusion.model import LR_DECAYS
+
+    if lr_decay not in LR_DECAYS:
+        raise typer.BadParameter(f"expected {' or '.join(LR_DECAYS)}, got {lr_decay!r}", param_hint="--lr-decay")
     widths = parse_widths(hidden)
     out = output_dir(out or Path("runs") / f"diffusion-{name}")
     import torch
@@ -43,7 +48,7 @@ def train_diffusion(
     try:
         report = train_and_evaluate(name, seed=seed, out_dir=out, log=typer.echo, hidden=widths, channels=channels,
                                     steps=steps, schedule=schedule, epochs=epochs, batch_size=batch_size, lr=lr,
-                                    patience=patience, max_steps=max_steps, progress=not quiet)
+                                    lr_decay=lr_decay, patience=patience, max_steps=max_steps, progress=not quiet)
     except NonFiniteLossError as e:
         nonfinite_exit(e)
     typer.echo(f"wrote {out}/best.pt, " + ", ".join(p.name for p in report.files))

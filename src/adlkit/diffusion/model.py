@@ -51,10 +51,12 @@ from adlkit.diffusion.schedule import (
 )
 from adlkit.networks import mlp
 from adlkit.train.estimator import DensityEstimator, as_rows, torch_generator
+from adlkit.train.schedules import linear_decay, set_lr, updates_done
 
 SAMPLERS = ("ddpm", "ddim")
 NETWORKS = ("mlp", "conv")
 DATA_KINDS = ("continuous", "binary")
+LR_DECAYS = ("none", "linear")  # Diffusion.lr_decay: constant, or linear to 0 over the run
 
 
 def sinusoidal_embedding(t: Tensor, dim: int, max_period: float = 10_000.0) -> Tensor:
@@ -149,8 +151,13 @@ class DiffusionConfig(ModelConfig):
     cosine_s: float = 0.008
     data: str = "continuous"
     lr: float = 1e-3
+    lr_decay_steps: int | None = None
 
     def __post_init__(self) -> None:
+        if self.lr_decay_steps is not None:
+            self.lr_decay_steps = int(self.lr_decay_steps)
+            if self.lr_decay_steps < 1:
+                raise ValueError(f"lr_decay_steps must be >= 1 or None, got {self.lr_decay_steps}")
         self.hidden = tuple(int(h) for h in self.hidden)
         self.image_shape = tuple(int(s) for s in self.image_shape)
         for name, value, options in (("network", self.network, NETWORKS), ("schedule", self.schedule, ("linear", "cosine")),
@@ -218,6 +225,9 @@ class DiffusionModule(nn.Module):
 
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
         opt = ctx.optimizers["adam"]
+        if self.config.lr_decay_steps is not None:  # update k runs at lr (1 - k / lr_decay_steps)
+            k = updates_done(opt, next(iter(self.net.parameters())))
+            set_lr([opt], linear_decay(self.config.lr, k, self.config.lr_decay_steps))
         opt.zero_grad(set_to_none=True)
         loss = self.simple_loss(self.encode(batch))
         ctx.backward(loss)
@@ -301,14 +311,17 @@ class Diffusion(DensityEstimator):
     eta=0.0)`` draws rows in data space (``data="binary"``: in [0, 1]). ``score_samples(X)`` is
     minus the variational bound per row in nats: a LOWER bound on the log-likelihood (of the
     0/1 data under the discretized decoder when ``data="binary"``, of a density otherwise).
-    ``network``: "mlp" (toys) or "conv" (images of ``image_shape``). Learned: ``module_``,
+    ``network``: "mlp" (toys) or "conv" (images of ``image_shape``). ``lr_decay``: "linear" (the
+    default) decays Adam's rate linearly from ``lr`` to 0 over the run (:meth:`decay_steps`; on
+    8 Gaussians it halves the W1 of 4,000-step models, bench/RESULTS.md), "none" keeps it. Learned: ``module_``,
     ``result_``, ``n_features_in_``.
     """
 
     def __init__(self, network: str = "mlp", hidden: Sequence[int] = (128, 128, 128), channels: int = 64,
                  emb_dim: int = 32, image_shape: Sequence[int] = (8, 8), steps: int = 1000, schedule: str = "linear",
                  beta_start: float = 1e-4, beta_end: float = 0.02, cosine_s: float = 0.008, data: str = "continuous",
-                 lr: float = 1e-3, epochs: int = 100, batch_size: int = 256, patience: int | None = None,
+                 lr: float = 1e-3, lr_decay: str = "linear", epochs: int = 100, batch_size: int = 256,
+                 patience: int | None = None,
                  max_steps: int | None = None, max_seconds: float | None = None, random_state: int = 0,
                  checkpoint_dir: str | None = None, progress: bool = False):
         self.network = network
@@ -323,6 +336,7 @@ class Diffusion(DensityEstimator):
         self.cosine_s = cosine_s
         self.data = data
         self.lr = lr
+        self.lr_decay = lr_decay
         self.epochs = epochs
         self.batch_size = batch_size
         self.patience = patience
@@ -332,7 +346,20 @@ class Diffusion(DensityEstimator):
         self.checkpoint_dir = checkpoint_dir
         self.progress = progress
 
-    _MODULE_ARGS = tuple(f.name for f in fields(DiffusionConfig) if f.name != "dim")
+    _MODULE_ARGS = tuple(f.name for f in fields(DiffusionConfig) if f.name not in ("dim", "lr_decay_steps"))
+
+    def decay_steps(self, X: Tensor) -> int | None:
+        """The training steps the linear decay spans (``lr_decay="linear"``) on the rows ``X``:
+        the run's length, min(``max_steps``, ``epochs`` x the loop's batches per epoch); None for
+        ``"none"``. A run stopped earlier (early stopping, ``max_seconds``) ends before lr reaches 0."""
+        from adlkit.train import TensorBatches
+
+        if self.lr_decay not in LR_DECAYS:
+            raise ValueError(f"lr_decay must be one of {', '.join(LR_DECAYS)}, got {self.lr_decay!r}")
+        if self.lr_decay == "none":
+            return None
+        steps = int(self.epochs) * len(TensorBatches(X, int(self.batch_size)))
+        return max(1, steps if self.max_steps is None else min(steps, int(self.max_steps)))
 
     def fit(self, X: Any, X_val: Any = None, resume: bool = False) -> Diffusion:
         from adlkit.train import TrainConfig, fit
@@ -341,7 +368,8 @@ class Diffusion(DensityEstimator):
         Xt = as_rows(X, torch.float32, binary=binary)
         Xv = None if X_val is None else as_rows(X_val, torch.float32, Xt.shape[1], binary=binary)
         torch.manual_seed(self.random_state)
-        module = DiffusionModule(Xt.shape[1], **{k: getattr(self, k) for k in self._MODULE_ARGS}).float()
+        module = DiffusionModule(Xt.shape[1], **{k: getattr(self, k) for k in self._MODULE_ARGS},
+                                 lr_decay_steps=self.decay_steps(Xt)).float()
         cfg = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, seed=self.random_state,
                           patience=self.patience, max_steps=self.max_steps, max_seconds=self.max_seconds,
                           checkpoint_dir=self.checkpoint_dir, resume=resume, progress=self.progress)
@@ -353,7 +381,8 @@ class Diffusion(DensityEstimator):
     @classmethod
     def from_module(cls, module: DiffusionModule) -> Diffusion:
         c = module.config
-        est = cls(**{k: getattr(c, k) for k in cls._MODULE_ARGS})
+        est = cls(**{k: getattr(c, k) for k in cls._MODULE_ARGS}, lr_decay="none" if c.lr_decay_steps is None else "linear",
+                  max_steps=c.lr_decay_steps)
         est.module_, est.n_features_in_ = module.eval(), c.dim
         return est
 
@@ -400,7 +429,8 @@ def evaluate_digits(seed: int = 0, quick: bool = False, max_seconds: float | Non
 
     split = density_split("digits", seed)
     est = Diffusion(network="conv", data="binary", channels=32 if quick else 64, steps=int(timesteps),
-                    epochs=15 if quick else 300, batch_size=128, lr=2e-3, patience=None if quick else 40,
+                    epochs=15 if quick else 300, batch_size=128, lr=2e-3, lr_decay="none",  # measured so
+                    patience=None if quick else 40,
                     max_steps=steps, max_seconds=max_seconds, random_state=seed)
     t0 = time.perf_counter()
     est.fit(split.train, split.val)

@@ -40,6 +40,7 @@ from adlkit.gan import CRITIC_NORMS, GENERATOR_LOSSES, LOSSES
 from adlkit.gan import losses as L
 from adlkit.gan.penalty import clip_weights, interpolate
 from adlkit.networks import mlp
+from adlkit.train.schedules import linear_decay, set_lr, updates_done
 
 OUT_ACTIVATIONS = ("none", "tanh")
 
@@ -288,13 +289,8 @@ class GANModule(nn.Module):
     def _decay_learning_rates(self, opts: dict[str, torch.optim.Optimizer]) -> None:
         """Set both learning rates to ``lr * max(0, 1 - k / lr_decay_iters)``, k = the generator
         updates done so far (the generator optimizer's step count: part of its checkpointed state)."""
-        gen = opts["generator"]
-        state = gen.state.get(next(iter(self.generator.parameters())), {})
-        k = int(state["step"]) if "step" in state else 0
-        lr = self.config.lr * max(0.0, 1.0 - k / self.config.lr_decay_iters)
-        for opt in opts.values():
-            for group in opt.param_groups:
-                group["lr"] = lr
+        k = updates_done(opts["generator"], next(iter(self.generator.parameters())))
+        set_lr(opts.values(), linear_decay(self.config.lr, k, self.config.lr_decay_iters))
 
     def _critic_step(self, real: Tensor, fake: Tensor, opt: torch.optim.Optimizer,
                      backward) -> tuple[float, dict[str, float]]:
