@@ -6,7 +6,9 @@ For the raw vectors and for ``adlkit.embeddings.all_but_the_top(vectors, D)`` at
 (``--abtt``; ``-`` in the output = raw), prints one JSON line: WordSim-353 Spearman over every
 scored pair, over the pairs whose two words are both among the ``--top`` most frequent (the
 vectors' first rows: trainers write them in decreasing frequency order) and over the rest, with
-the number of pairs in each; SimLex-999 likewise; and the Google analogies (3CosAdd over the
+the number of pairs in each, the mean cosine and human score of each subset, and (a diagnostic
+that uses the subset labels) the pooled Spearman once each subset's cosines are z-scored, i.e.
+without the offset between the frequent and the rare pairs' cosines; SimLex-999 likewise; and the Google analogies (3CosAdd over the
 30,000 most frequent words) via ``adlkit.embeddings.benchmarks.evaluate_vectors``, whose
 all-pairs Spearman is printed beside ours as a cross-check.
 """
@@ -53,7 +55,16 @@ def pair_scores(wv, path: Path, top: int) -> dict:
 
     every = np.ones(len(sims), dtype=bool)
     (a, na), (t, nt), (r, nr) = rho(every), rho(frequent), rho(~frequent)
-    return {"all": a, "n_all": na, "top": t, "n_top": nt, "rest": r, "n_rest": nr, "oov": oov}
+    # diagnostic only (it uses the subset labels): the pooled score once each subset's cosines are
+    # z-scored, i.e. without the offset between frequent and rare pairs' cosines
+    z = sims.copy()
+    for m in (frequent, ~frequent):
+        if m.sum() > 1:
+            z[m] = (sims[m] - sims[m].mean()) / max(sims[m].std(), 1e-12)
+    return {"all": a, "n_all": na, "top": t, "n_top": nt, "rest": r, "n_rest": nr, "oov": oov,
+            "mean_cos_top": round(float(sims[frequent].mean()), 4), "mean_cos_rest": round(float(sims[~frequent].mean()), 4),
+            "mean_human_top": round(float(human[frequent].mean()), 3), "mean_human_rest": round(float(human[~frequent].mean()), 3),
+            "all_offset_removed": round(float(stats.spearmanr(z, human)[0]), 4)}
 
 
 def main() -> None:
