@@ -27,6 +27,8 @@ def main() -> None:
     ap.add_argument("--alpha", type=float, default=0.75)
     ap.add_argument("--vector-size", type=int, default=100)
     ap.add_argument("--eta", type=float, default=0.1)
+    ap.add_argument("--init", choices=("scaled", "glove"), default="scaled",
+                    help="initial vectors U(-0.5, 0.5) / sqrt(d) (scaled) or / d (glove.c)")
     ap.add_argument("--sample", type=float, default=0.0, help="frequent-word subsampling before counting (0: off)")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--every", type=int, default=5)
@@ -41,7 +43,8 @@ def main() -> None:
 
     t0 = time.perf_counter()
     g = GloVe(vector_size=a.vector_size, window=a.window, max_vocab=a.max_vocab or None, min_count=a.min_count,
-              x_max=a.x_max, alpha=a.alpha, eta=a.eta, sample=a.sample, epochs=a.epochs, workers=a.workers, seed=a.seed)
+              x_max=a.x_max, alpha=a.alpha, eta=a.eta, sample=a.sample, epochs=a.epochs, workers=a.workers, seed=a.seed,
+              init=a.init)
 
     def report(ep: int, wv) -> None:
         if ep % a.every and ep != a.epochs:

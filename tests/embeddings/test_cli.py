@@ -136,3 +136,30 @@ def test_eval_embeddings_refuses_a_file_that_is_not_vectors(tmp_path):
     p = tmp_path / "model.safetensors"
     p.write_bytes(b"\x00" * 64)
     one_line_error(typer_testing.CliRunner().invoke(app, ["eval", "embeddings", str(p)]), "neither")
+
+
+@pytest.mark.skipif(__import__("importlib.util").util.find_spec("gensim") is None,
+                    reason="the evaluation sets ship with gensim (optional): pip install gensim")
+def test_eval_embeddings_all_but_the_top(tmp_path):
+    """--all-but-the-top N scores the post-processed vectors (reference: centring and removing the
+    top-N covariance eigenvectors by hand) and says so in the title; a bad N is one line."""
+    import numpy as np
+
+    from adlkit.data.text import gensim_test_data
+
+    wv = random_vectors_over_the_evaluation_sets()
+    wv = KeyedVectors(wv.vectors + np.outer(np.linspace(-3, 3, len(wv)), np.ones(10)).astype(np.float32), wv.index_to_key)
+    wv.save(tmp_path / "v.safetensors")
+    c = wv.vectors.astype(np.float64) - wv.vectors.astype(np.float64).mean(axis=0)
+    w, e = np.linalg.eigh(c.T @ c)
+    u = e[:, np.argsort(w)[::-1][:2]]
+    ref = KeyedVectors(c - c @ u @ u.T, wv.index_to_key)
+    want = ref.evaluate_word_pairs(gensim_test_data() / "wordsim353.tsv")[1]
+    raw = wv.evaluate_word_pairs(gensim_test_data() / "wordsim353.tsv")[1]
+    assert f"{want:.3f}" != f"{raw:.3f}"  # the option makes a visible difference here
+    runner = typer_testing.CliRunner()
+    r = runner.invoke(app, ["eval", "embeddings", str(tmp_path / "v.safetensors"), "--all-but-the-top", "2"])
+    assert r.exit_code == 0, r.output
+    assert "all-but-the-top 2" in r.output and f"{want:.3f}" in r.output
+    one_line_error(runner.invoke(app, ["eval", "embeddings", str(tmp_path / "v.safetensors"), "--all-but-the-top", "11"]),
+                   "--all-but-the-top")

@@ -173,6 +173,7 @@ def eval_embeddings(
     vectors: Path = typer.Argument(..., help="Vectors file (.safetensors from adlkit, or word2vec text format)."),
     restrict_vocab: int = typer.Option(30000, "--restrict-vocab", help="Analogies: search the N most frequent words."),
     sections: bool = typer.Option(False, "--sections", help="Also list every analogy section."),
+    abtt: int = typer.Option(0, "--all-but-the-top", help="Post-process first: subtract the mean and remove the top N principal directions (Mu & Viswanath 2018; N ~ d/100). 0: the vectors as saved."),
 ) -> None:
     """WordSim-353, SimLex-999 (Spearman) and the Google analogies (3CosAdd) in one table."""
     import importlib.util
@@ -185,11 +186,18 @@ def eval_embeddings(
 
     with user_errors():
         wv = KeyedVectors.load(vectors)  # a file that is not vectors is the first fault to report
+    if abtt:
+        from adlkit.embeddings import all_but_the_top
+
+        if not 0 < abtt <= min(len(wv), wv.vector_size):
+            fail(f"--all-but-the-top must be in 0..{min(len(wv), wv.vector_size)} for {len(wv)} vectors of "
+                 f"dimension {wv.vector_size}, got {abtt}")
+        wv = all_but_the_top(wv, abtt)
     if importlib.util.find_spec("gensim") is None:
         fail("the evaluation sets ship with gensim's test data: pip install gensim")
     with user_errors():
         ev = evaluate_vectors(wv, restrict_vocab)
-    table = Table(title=f"{vectors} ({len(wv):,} words x {wv.vector_size})")
+    table = Table(title=f"{vectors} ({len(wv):,} words x {wv.vector_size})" + (" post-processed" if abtt else ""))
     for col in ("benchmark", "metric", "score", "coverage"):
         table.add_column(col, justify="right" if col in ("score", "coverage") else "left")
     for name, key in (("WordSim-353", "wordsim353"), ("SimLex-999", "simlex999")):
@@ -206,6 +214,9 @@ def eval_embeddings(
                       f"{c / n:.3f}" if n else "n/a",
                       f"{n:,} questions" + (f" of {a['questions_in_file']:,}" if label == "all" else ""))
     console = Console()
+    if abtt:
+        typer.echo(f"post-processed: all-but-the-top {abtt} (the mean and the top {abtt} principal directions "
+                   "removed); these are not the vectors as trained")
     console.print(table)
     console.print(f"analogies searched among the {min(restrict_vocab, len(wv)):,} most frequent words; questions "
                   "with a word outside them are skipped")

@@ -1,7 +1,7 @@
 """Word embeddings: training-set construction (question 2A), word2vec, GloVe, CoVe.
 
-``Word2Vec``, ``GloVe`` and ``KeyedVectors`` are imported on first use, so that importing this
-package (as the exam solver does for :mod:`.windows`) stays cheap.
+``Word2Vec``, ``GloVe``, ``KeyedVectors`` and ``all_but_the_top`` (vector post-processing) are
+imported on first use, so that importing this package (as the exam solver does for :mod:`.windows`) stays cheap.
 """
 
 from adlkit.embeddings.windows import (
@@ -16,6 +16,7 @@ _LAZY = {
     "Word2Vec": "adlkit.embeddings.word2vec",
     "KeyedVectors": "adlkit.embeddings.keyedvectors",
     "GloVe": "adlkit.embeddings.glove",
+    "all_but_the_top": "adlkit.embeddings.postprocess",
 }
 
 
@@ -28,4 +29,4 @@ def __getattr__(name: str):
 
 
 __all__ = ["cbow_samples", "context_bounds", "half_window", "parameter_count", "skipgram_pairs",
-           "Word2Vec", "KeyedVectors", "GloVe"]
+           "Word2Vec", "KeyedVectors", "GloVe", "all_but_the_top"]
