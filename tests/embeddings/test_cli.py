@@ -163,3 +163,20 @@ def test_eval_embeddings_all_but_the_top(tmp_path):
     assert "all-but-the-top 2" in r.output and f"{want:.3f}" in r.output
     one_line_error(runner.invoke(app, ["eval", "embeddings", str(tmp_path / "v.safetensors"), "--all-but-the-top", "11"]),
                    "--all-but-the-top")
+
+
+def test_train_glove_init_sets_the_starting_vectors_and_an_unknown_one_is_refused(tmp_path, text_file):
+    """--init glove starts every factor in U(-0.5, 0.5)/d (glove.c), --init scaled in
+    U(-0.5, 0.5)/sqrt(d): with a step of 1e-12 the saved W + W~ are the starting vectors, so their
+    entries are bounded by 1/d and 1/sqrt(d) respectively (d = 4: 0.25 and 0.5)."""
+    runner = typer_testing.CliRunner()
+    base = ["train", "glove", "--corpus", str(text_file), "--min-count", "1", "--epochs", "1", "--vector-size", "4",
+            "--workers", "1", "--eta", "1e-12", "--max-vocab", "0"]
+    largest = {}
+    for init in ("glove", "scaled"):
+        r = runner.invoke(app, base + ["--init", init, "-o", str(tmp_path / f"{init}.safetensors")])
+        assert r.exit_code == 0, r.output
+        largest[init] = float(abs(KeyedVectors.load(tmp_path / f"{init}.safetensors").vectors).max())
+    assert largest["glove"] <= 0.25 + 1e-6 < largest["scaled"] <= 0.5 + 1e-6
+    r = runner.invoke(app, base + ["--init", "zeros", "-o", str(tmp_path / "z.safetensors")])
+    assert r.exit_code == 2 and "init" in r.output and "Traceback" not in r.output

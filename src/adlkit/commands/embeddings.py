@@ -144,6 +144,7 @@ def train_glove(
     alpha: float = typer.Option(0.75, "--alpha", help="Weighting exponent of f(x) = min(1, (x/x_max)^alpha)."),
     eta: float = typer.Option(0.1, "--eta", help="AdaGrad step (glove.c: 0.05)."),
     sample: float = typer.Option(0.0, "--sample", help="Frequent-word subsampling before counting (word2vec's threshold; 0: off, as glove.c)."),
+    init: str = typer.Option("scaled", "--init", help="Starting vectors: scaled (U(-0.5, 0.5)/sqrt(d)) | glove (glove.c's U(-0.5, 0.5)/d)."),
     workers: int = typer.Option(2, "--workers", "-j"),
     seed: int = typer.Option(1, "--seed"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output (.safetensors, or .txt/.vec text). Default: ~/.cache/adlkit/models/glove.safetensors, where 'adlkit train cove' looks."),
@@ -158,7 +159,7 @@ def train_glove(
 
         model = GloVe(vector_size=vector_size, window=window, max_vocab=max_vocab or None, min_count=min_count,
                       x_max=x_max, alpha=alpha, eta=eta, epochs=epochs, workers=workers, seed=seed, sample=sample,
-                      progress=True)
+                      init=init, progress=True)
         out = output_file(out)
         model.fit(load_corpus(corpus))
     where = _save(model.wv, out)
