@@ -51,7 +51,7 @@ from adlkit.diffusion.schedule import (
 )
 from adlkit.networks import mlp
 from adlkit.train.estimator import DensityEstimator, as_rows, torch_generator
-from adlkit.train.schedules import linear_decay, set_lr, updates_done
+from adlkit.train.schedules import decay_linearly
 
 SAMPLERS = ("ddpm", "ddim")
 NETWORKS = ("mlp", "conv")
@@ -226,8 +226,7 @@ class DiffusionModule(nn.Module):
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
         opt = ctx.optimizers["adam"]
         if self.config.lr_decay_steps is not None:  # update k runs at lr (1 - k / lr_decay_steps)
-            k = updates_done(opt, next(iter(self.net.parameters())))
-            set_lr([opt], linear_decay(self.config.lr, k, self.config.lr_decay_steps))
+            decay_linearly([opt], self.config.lr, self.config.lr_decay_steps, clock=opt)
         opt.zero_grad(set_to_none=True)
         loss = self.simple_loss(self.encode(batch))
         ctx.backward(loss)

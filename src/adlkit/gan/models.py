@@ -40,7 +40,7 @@ from adlkit.gan import CRITIC_NORMS, GENERATOR_LOSSES, LOSSES
 from adlkit.gan import losses as L
 from adlkit.gan.penalty import clip_weights, interpolate
 from adlkit.networks import mlp
-from adlkit.train.schedules import linear_decay, set_lr, updates_done
+from adlkit.train.schedules import decay_linearly
 
 OUT_ACTIVATIONS = ("none", "tanh")
 
@@ -247,8 +247,8 @@ class GANModule(nn.Module):
         step context (its optimizers and ``backward``); without it the model's own are used."""
         opts = ctx.optimizers if ctx is not None else self.configure_optimizers()
         backward = ctx.backward if ctx is not None else (lambda t: t.backward())
-        if self.config.lr_decay_iters is not None:
-            self._decay_learning_rates(opts)
+        if self.config.lr_decay_iters is not None:  # k = the generator updates so far (checkpointed state)
+            decay_linearly(opts.values(), self.config.lr, self.config.lr_decay_iters, clock=opts["generator"])
         x = self.normalize(batch)
         if x.shape[0] < self.config.n_critic:
             raise ValueError(f"a batch of {x.shape[0]} cannot feed {self.config.n_critic} critic steps")
@@ -286,12 +286,6 @@ class GANModule(nn.Module):
         return float(L.discriminator_loss(r, f) if self.config.loss == "gan" else L.critic_loss(r, f))
 
     # -- the updates ---------------------------------------------------------------------------
-    def _decay_learning_rates(self, opts: dict[str, torch.optim.Optimizer]) -> None:
-        """Set both learning rates to ``lr * max(0, 1 - k / lr_decay_iters)``, k = the generator
-        updates done so far (the generator optimizer's step count: part of its checkpointed state)."""
-        k = updates_done(opts["generator"], next(iter(self.generator.parameters())))
-        set_lr(opts.values(), linear_decay(self.config.lr, k, self.config.lr_decay_iters))
-
     def _critic_step(self, real: Tensor, fake: Tensor, opt: torch.optim.Optimizer,
                      backward) -> tuple[float, dict[str, float]]:
         with parametrize.cached():  # spectral norm: one power iteration per critic step

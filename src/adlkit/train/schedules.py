@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import torch
-from torch import nn
 
 
 def linear_decay(lr: float, step: int, total: int) -> float:
@@ -20,9 +19,10 @@ def linear_decay(lr: float, step: int, total: int) -> float:
     return lr * max(0.0, 1.0 - step / total)
 
 
-def updates_done(optimizer: torch.optim.Optimizer, parameter: nn.Parameter) -> int:
-    """How many updates ``optimizer`` has applied to ``parameter`` (0 before the first)."""
-    state = optimizer.state.get(parameter, {})
+def updates_done(optimizer: torch.optim.Optimizer) -> int:
+    """How many updates ``optimizer`` has applied: the step count of its first parameter (0
+    before the first update)."""
+    state = optimizer.state.get(optimizer.param_groups[0]["params"][0], {})
     return int(state["step"]) if "step" in state else 0
 
 
@@ -31,3 +31,10 @@ def set_lr(optimizers: Iterable[torch.optim.Optimizer], lr: float) -> None:
     for opt in optimizers:
         for group in opt.param_groups:
             group["lr"] = lr
+
+
+def decay_linearly(optimizers: Iterable[torch.optim.Optimizer], lr: float, total: int,
+                   clock: torch.optim.Optimizer) -> None:
+    """Before an update: set every optimizer's rate to :func:`linear_decay` ``(lr, k, total)``,
+    k = :func:`updates_done` ``(clock)`` (the optimizer whose updates count the run's steps)."""
+    set_lr(optimizers, linear_decay(lr, updates_done(clock), total))
