@@ -10,9 +10,11 @@
     embedding; the same initial weights) trained on 8 Gaussians (standardised, 10,000 train
     points) by adlkit (``Diffusion.fit`` -> ``adlkit.train.fit``, L_simple) and by a plain
     PyTorch loop around diffusers' DDPMScheduler.add_noise (the reference), same number of
-    steps, batch 256, Adam lr 2e-3 decayed linearly to 0 over the run (``--lr-decay linear``, the
+    steps, batch 256 (``--batch``), Adam lr 2e-3 decayed linearly to 0 over the run (``--lr-decay linear``, the
     default: adlkit's ``Diffusion(lr_decay="linear")``, the reference diffusers'
-    ``get_scheduler("linear")``; ``none``: constant), same seed, T = 1000 linear. The same arithmetic; how each
+    ``get_scheduler("linear")``; ``none``: constant), same seed, T = 1000 linear (``--ema D``: both
+    sample with an exponential moving average of the weights, adlkit's ``Diffusion(ema_decay=D)`` and
+    diffusers' ``EMAModel(decay=D)``; off by default). The same arithmetic; how each
     computes it is its own: the reference is what a diffusers user writes (torch's default Adam,
     the embedding's cos/sin on every call, as diffusers' Timesteps module does); adlkit's
     module uses torch's fused Adam and looks the embedding and q(x_t | x_0)'s coefficients up in
@@ -37,6 +39,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import time
 
@@ -97,16 +100,20 @@ def w1(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def train_reference(net: torch.nn.Module, X: torch.Tensor, steps: int, batch: int, lr: float, seed: int,
-                    lr_decay: str = "linear") -> float:
+                    lr_decay: str = "linear", ema: float | None = None) -> tuple[float, torch.nn.Module]:
     """The plain loop a diffusers user writes (with ``lr_decay="linear"``: diffusers'
-    ``get_scheduler("linear")``, lr (1 - k / steps) at update k); returns the training seconds."""
+    ``get_scheduler("linear")``, lr (1 - k / steps) at update k; with ``ema``: diffusers'
+    ``EMAModel(decay=ema)`` stepped after every update, copied into a network to sample with).
+    Returns the training seconds and the network to sample with (``net`` itself without ``ema``)."""
     import torch.nn.functional as F
     from diffusers import DDPMScheduler
     from diffusers.optimization import get_scheduler
+    from diffusers.training_utils import EMAModel
 
     sched = DDPMScheduler(num_train_timesteps=1000)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     decay = get_scheduler("linear", opt, num_warmup_steps=0, num_training_steps=steps) if lr_decay == "linear" else None
+    average = None if ema is None else EMAModel(net.parameters(), decay=ema)
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     done, t0 = 0, time.perf_counter()
@@ -122,13 +129,21 @@ def train_reference(net: torch.nn.Module, X: torch.Tensor, steps: int, batch: in
             opt.step()
             if decay is not None:
                 decay.step()
+            if average is not None:
+                average.step(net.parameters())
             done += 1
             if done == steps:
                 break
-    return time.perf_counter() - t0
+    seconds = time.perf_counter() - t0
+    if average is None:
+        return seconds, net
+    sampler = copy.deepcopy(net)
+    average.copy_to(sampler.parameters())
+    return seconds, sampler
 
 
-def throughput(seed: int, steps: int, block: int = 100, lr_decay: str = "linear") -> tuple[float, float]:
+def throughput(seed: int, steps: int, block: int = 100, lr_decay: str = "linear", batch: int = 256,
+               ema: float | None = None) -> tuple[float, float]:
     """Training steps/s of adlkit (``adlkit.train.fit`` on a DiffusionModule, its
     ``train_seconds``: batch fetch + train_step) and of the reference loop, measured in ONE
     process, round-robin in blocks of ``block`` steps (alternating which goes first), so that the
@@ -140,17 +155,17 @@ def throughput(seed: int, steps: int, block: int = 100, lr_decay: str = "linear"
     X = torch.as_tensor(density_split("8gaussians", seed, n_train=10_000).train, dtype=torch.float32)
     torch.manual_seed(seed)
     module = DiffusionModule(2, hidden=(128, 128, 128), emb_dim=32, steps=1000, lr=2e-3,
-                             lr_decay_steps=block if lr_decay == "linear" else None).float()
+                             lr_decay_steps=block if lr_decay == "linear" else None, ema_decay=ema).float()
     torch.manual_seed(seed)
     ref_net = EpsMLP(2, (128, 128, 128), 32)
     ours = ref = 0.0
     for k in range(max(1, steps // block)):
         for who in (("adlkit", "reference") if k % 2 == 0 else ("reference", "adlkit")):
             if who == "adlkit":
-                cfg = TrainConfig(epochs=10**6, batch_size=256, seed=seed + k, patience=None, max_steps=block, progress=False)
+                cfg = TrainConfig(epochs=10**6, batch_size=batch, seed=seed + k, patience=None, max_steps=block, progress=False)
                 ours += fit(module, X, None, cfg).train_seconds
             else:
-                ref += train_reference(ref_net, X, block, 256, 2e-3, seed + k, lr_decay)
+                ref += train_reference(ref_net, X, block, batch, 2e-3, seed + k, lr_decay, ema)[0]
     n = max(1, steps // block) * block
     return n / ours, n / ref
 
@@ -178,18 +193,20 @@ def sample_reference(net: torch.nn.Module, n: int, steps: int | None, seed: int,
 
 
 def run(seed: int, train_steps: int, n: int, ddim_steps: tuple[int, ...], spacings: tuple[str, ...],
-        eta: float = 0.0, lr_decay: str = "linear") -> dict:
+        eta: float = 0.0, lr_decay: str = "linear", batch: int = 256, ema: float | None = None) -> dict:
     from adlkit.data.registry import density_split
     from adlkit.diffusion.model import Diffusion, EpsMLP
 
-    split = density_split("8gaussians", seed, n_train=10_000, n_test=n)
-    test, other = split.test[:n], split.val[:n]
-    est = Diffusion(hidden=(128, 128, 128), emb_dim=32, steps=1000, lr=2e-3, lr_decay=lr_decay, batch_size=256, epochs=10**6,
+    # the floor: W1 between two independent held-out samples of n points each (val and test)
+    split = density_split("8gaussians", seed, n_train=10_000, n_test=n, n_val=n)
+    test, other = split.test, split.val
+    est = Diffusion(hidden=(128, 128, 128), emb_dim=32, steps=1000, lr=2e-3, lr_decay=lr_decay, ema_decay=ema, batch_size=batch, epochs=10**6,
                     max_steps=train_steps, patience=None, random_state=seed)
     est.fit(split.train)
     torch.manual_seed(seed)
     ref_net = EpsMLP(2, (128, 128, 128), 32)  # the same initial weights as adlkit's (same seed, same builder)
-    ref_seconds = train_reference(ref_net, torch.as_tensor(split.train, dtype=torch.float32), train_steps, 256, 2e-3, seed, lr_decay)
+    ref_seconds, ref_net = train_reference(ref_net, torch.as_tensor(split.train, dtype=torch.float32), train_steps, batch, 2e-3,
+                                           seed, lr_decay, ema)
     out = {"seed": seed, "w1_floor": w1(other, test),
            "adlkit": {"steps_per_s": train_steps / est.result_.train_seconds, "w1": {}, "seconds": {}},
            "reference": {"steps_per_s": train_steps / ref_seconds, "w1": {}, "seconds": {}}}
@@ -223,6 +240,10 @@ def main() -> None:
     ap.add_argument("--eta", type=float, default=0.0, help="DDIM's eta, every DDIM run of both libraries")
     ap.add_argument("--lr-decay", default="linear", choices=["linear", "none"],
                     help="both libraries: Adam's rate decays linearly to 0 over the training steps, or stays constant")
+    ap.add_argument("--batch", type=int, default=256, help="training batch size, both libraries")
+    ap.add_argument("--ema", type=float, default=None,
+                    help="both libraries sample with an EMA of the weights of this decay (adlkit's ema_decay, "
+                         "diffusers' EMAModel); default off")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.quick:
@@ -236,12 +257,12 @@ def main() -> None:
         spacings += (ref_spacing,)
     sched, step = agreement()
     print(f"agreement with diffusers: schedule/add_noise max |diff| {sched:.3g}, DDPM/DDIM step max |diff| {step:.3g}")
-    speed = throughput(args.seeds[0], args.speed_steps, lr_decay=args.lr_decay)
+    speed = throughput(args.seeds[0], args.speed_steps, lr_decay=args.lr_decay, batch=args.batch, ema=args.ema)
     print(f"interleaved training throughput ({args.speed_steps} steps each): adlkit {speed[0]:.1f} steps/s, "
           f"reference {speed[1]:.1f} steps/s, ratio {speed[0] / speed[1]:.2f}")
     runs = []
     for seed in args.seeds:
-        r = run(seed, args.train_steps, args.n, ddim, spacings, args.eta, args.lr_decay)
+        r = run(seed, args.train_steps, args.n, ddim, spacings, args.eta, args.lr_decay, args.batch, args.ema)
         runs.append(r)
         print(json.dumps(r))
     mean = lambda f: float(np.mean([f(r) for r in runs]))
@@ -254,6 +275,7 @@ def main() -> None:
     summary["ddim_spacing"] = {"adlkit": args.spacing, "reference": ref_spacing}
     summary["ddim_eta"] = args.eta
     summary["lr_decay"] = args.lr_decay
+    summary["batch"], summary["ema"] = args.batch, args.ema
     print(json.dumps(summary))
 
 

@@ -180,3 +180,59 @@ def test_the_decay_equals_diffusers_linear_scheduler_at_every_update():
         ref_opt.step()
         sched.step()
     assert ours == pytest.approx(ref, rel=1e-12, abs=1e-18)
+
+
+def test_ema_of_the_weights_follows_the_warm_up_recursion_and_samples_with_the_average(tmp_path):
+    """ema_decay = D: after update k the average is d_k avg + (1 - d_k) theta_k with d_1 = 0 and
+    d_k = min(D, k / (9 + k)) (recomputed here in float64 from the weights after each update);
+    sampling and the held-out loss use the average, training updates only the network; the
+    average survives a checkpoint; a decay outside [0, 1) is refused, named."""
+    from adlkit.train import StepContext, load_model, save_checkpoint
+    from adlkit.train.ema import ema_decay
+
+    torch.manual_seed(0)
+    D, batch = 0.5, torch.randn(32, 2)
+    m = DiffusionModule(2, hidden=(8,), steps=10, ema_decay=D)
+    opt = m.configure_optimizers()
+    assert all(p.requires_grad is False for p in m.ema.parameters())
+    assert {id(p) for p in opt["adam"].param_groups[0]["params"]} == {id(p) for p in m.net.parameters()}
+    avg = None
+    for k in range(1, 8):
+        m.train_step(batch, StepContext(optimizers=opt))
+        theta = [p.detach().double().clone() for p in m.net.parameters()]
+        d = 0.0 if k == 1 else min(D, k / (9 + k))
+        assert ema_decay(k, D) == d
+        avg = theta if avg is None else [d * a + (1 - d) * t for a, t in zip(avg, theta, strict=True)]
+        for a, e in zip(avg, m.ema.parameters(), strict=True):
+            assert torch.allclose(e.double(), a, rtol=1e-6, atol=1e-7)
+    assert ema_decay(10**6, 0.999) == 0.999 and ema_decay(100, 0.999) == pytest.approx(100 / 109)
+    # the average, not the last weights, predicts the noise
+    x, t = torch.randn(5, 2), 3
+    assert torch.equal(m.eps(x, t), m.ema(x, torch.full((5,), t)))
+    assert not torch.equal(m.eps(x, t), m.net(x, torch.full((5,), t)))
+    path = tmp_path / "m.pt"
+    save_checkpoint(m, path)
+    back = load_model(path)
+    assert back.config.ema_decay == D and torch.equal(back.eps(x, t), m.eps(x, t))
+    with pytest.raises(ValueError, match="ema_decay must be in"):
+        DiffusionModule(2, ema_decay=1.0)
+
+
+def test_ema_equals_diffusers_ema_model_update_by_update():
+    """The average after each update equals diffusers' EMAModel(decay=D) stepped on the same
+    weights (its default warm-up), the reference a diffusers training script uses."""
+    pytest.importorskip("diffusers", reason="diffusers (a bench extra) is not installed")
+    from diffusers.training_utils import EMAModel
+
+    from adlkit.train import StepContext
+
+    torch.manual_seed(1)
+    D = 0.9
+    m = DiffusionModule(2, hidden=(16, 16), steps=20, ema_decay=D)
+    ref = EMAModel(m.net.parameters(), decay=D)
+    opt = m.configure_optimizers()
+    for _ in range(30):
+        m.train_step(torch.randn(64, 2), StepContext(optimizers=opt))
+        ref.step(m.net.parameters())
+        for a, b in zip(m.ema.parameters(), ref.shadow_params, strict=True):
+            assert torch.allclose(a, b, rtol=1e-5, atol=1e-6)

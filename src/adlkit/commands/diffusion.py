@@ -21,6 +21,8 @@ def train_diffusion(
     batch_size: int = typer.Option(256, min=2),
     lr: float = typer.Option(2e-3, min=0.0),
     lr_decay: str = typer.Option("linear", help="linear (Adam's rate decays to 0 over the run) | none (constant)."),
+    ema: Optional[float] = typer.Option(None, "--ema", help="Sample and score with an exponential moving average "
+                                        "of the weights of this decay, in [0, 1) (e.g. 0.999) [default: off]."),
     patience: Optional[int] = typer.Option(None, min=1, help="Early stopping on the held-out L_simple (epochs)."),
     max_steps: Optional[int] = typer.Option(None, min=1),
     seed: int = typer.Option(0),
@@ -37,6 +39,8 @@ def train_diffusion(
 
     if lr_decay not in LR_DECAYS:
         raise typer.BadParameter(f"expected {' or '.join(LR_DECAYS)}, got {lr_decay!r}", param_hint="--lr-decay")
+    if ema is not None and not 0.0 <= ema < 1.0:
+        raise typer.BadParameter(f"expected a decay in [0, 1), got {ema}", param_hint="--ema")
     widths = parse_widths(hidden)
     out = output_dir(out or Path("runs") / f"diffusion-{name}")
     import torch
@@ -48,7 +52,7 @@ def train_diffusion(
     try:
         report = train_and_evaluate(name, seed=seed, out_dir=out, log=typer.echo, hidden=widths, channels=channels,
                                     steps=steps, schedule=schedule, epochs=epochs, batch_size=batch_size, lr=lr,
-                                    lr_decay=lr_decay, patience=patience, max_steps=max_steps, progress=not quiet)
+                                    lr_decay=lr_decay, ema_decay=ema, patience=patience, max_steps=max_steps, progress=not quiet)
     except NonFiniteLossError as e:
         nonfinite_exit(e)
     typer.echo(f"wrote {out}/best.pt, " + ", ".join(p.name for p in report.files))

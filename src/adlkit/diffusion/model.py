@@ -50,8 +50,9 @@ from adlkit.diffusion.schedule import (
     x0_from_eps,
 )
 from adlkit.networks import mlp
+from adlkit.train.ema import ema_copy, ema_decay, update_ema
 from adlkit.train.estimator import DensityEstimator, as_rows, torch_generator
-from adlkit.train.schedules import decay_linearly
+from adlkit.train.schedules import decay_linearly, updates_done
 
 SAMPLERS = ("ddpm", "ddim")
 NETWORKS = ("mlp", "conv")
@@ -152,8 +153,13 @@ class DiffusionConfig(ModelConfig):
     data: str = "continuous"
     lr: float = 1e-3
     lr_decay_steps: int | None = None
+    ema_decay: float | None = None
 
     def __post_init__(self) -> None:
+        if self.ema_decay is not None:
+            self.ema_decay = float(self.ema_decay)
+            if not 0.0 <= self.ema_decay < 1.0:
+                raise ValueError(f"ema_decay must be in [0, 1) or None, got {self.ema_decay}")
         if self.lr_decay_steps is not None:
             self.lr_decay_steps = int(self.lr_decay_steps)
             if self.lr_decay_steps < 1:
@@ -185,6 +191,8 @@ class DiffusionModule(nn.Module):
         self.schedule = c.make_schedule()
         self.net = (EpsMLP(c.dim, c.hidden, c.emb_dim, c.steps) if c.network == "mlp"
                     else EpsConv(c.image_shape, c.channels, c.emb_dim, c.steps))
+        # the moving average of net's weights that samples and scores (None: net itself)
+        self.ema = None if c.ema_decay is None else ema_copy(self.net)
         # alpha_bar_0..alpha_bar_T (float64 values, cast with the module), and q(x_t | x_0)'s
         # coefficients sqrt(alpha_bar_t), sqrt(1 - alpha_bar_t) per t (q_sample's, tabulated for
         # the batched training step: a gather instead of two square roots per batch)
@@ -200,10 +208,16 @@ class DiffusionModule(nn.Module):
     def decode(self, x: Tensor) -> Tensor:
         return ((x + 1) / 2).clamp(0, 1) if self.config.data == "binary" else x
 
+    @property
+    def denoiser(self) -> nn.Module:
+        """The network that samples and scores: the EMA of the weights when ``ema_decay`` is set,
+        else the trained network."""
+        return self.net if self.ema is None else self.ema
+
     def eps(self, x: Tensor, t: int | Tensor) -> Tensor:
         if not torch.is_tensor(t):
             t = torch.full((x.shape[0],), int(t), dtype=torch.long)
-        return self.net(x, t)
+        return self.denoiser(x, t)
 
     # -- the adlkit.train interface -------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
@@ -213,7 +227,7 @@ class DiffusionModule(nn.Module):
         # the fused kernel: one update of all parameters instead of a loop of small tensor ops
         return {"adam": torch.optim.Adam(self.net.parameters(), lr=self.config.lr, fused=True)}
 
-    def simple_loss(self, x0: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    def simple_loss(self, x0: Tensor, generator: torch.Generator | None = None, net: nn.Module | None = None) -> Tensor:
         """L_simple: t ~ U{1..T}, eps ~ N(0, I), mean over rows and coordinates of (eps - eps_theta)^2;
         x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps (:func:`q_sample`'s coefficients, tabulated)."""
         n = x0.shape[0]
@@ -221,7 +235,7 @@ class DiffusionModule(nn.Module):
         eps = torch.randn(x0.shape, generator=generator, dtype=x0.dtype)
         c = self.q_coefficients.index_select(0, t).to(x0.dtype)
         xt = torch.addcmul(c[:, :1] * x0, c[:, 1:], eps)
-        return F.mse_loss(self.net(xt, t), eps)
+        return F.mse_loss((self.net if net is None else net)(xt, t), eps)
 
     def train_step(self, batch: Tensor, ctx) -> dict[str, float]:
         opt = ctx.optimizers["adam"]
@@ -231,12 +245,15 @@ class DiffusionModule(nn.Module):
         loss = self.simple_loss(self.encode(batch))
         ctx.backward(loss)
         opt.step()
+        if self.ema is not None:  # after update k: ema <- d_k ema + (1 - d_k) net
+            update_ema(self.ema, self.net, ema_decay(updates_done(opt), self.config.ema_decay))
         return {"loss": loss.item()}
 
     @torch.no_grad()
     def eval_loss(self, batch: Tensor) -> float:
-        """Held-out L_simple with fixed draws of t and eps (comparable from epoch to epoch)."""
-        return float(self.simple_loss(self.encode(batch), torch.Generator().manual_seed(0)))
+        """Held-out L_simple of :attr:`denoiser` with fixed draws of t and eps (comparable from epoch
+        to epoch)."""
+        return float(self.simple_loss(self.encode(batch), torch.Generator().manual_seed(0), self.denoiser))
 
     # -- sampling -------------------------------------------------------------------------
     @torch.no_grad()
@@ -319,8 +336,8 @@ class Diffusion(DensityEstimator):
     def __init__(self, network: str = "mlp", hidden: Sequence[int] = (128, 128, 128), channels: int = 64,
                  emb_dim: int = 32, image_shape: Sequence[int] = (8, 8), steps: int = 1000, schedule: str = "linear",
                  beta_start: float = 1e-4, beta_end: float = 0.02, cosine_s: float = 0.008, data: str = "continuous",
-                 lr: float = 1e-3, lr_decay: str = "linear", epochs: int = 100, batch_size: int = 256,
-                 patience: int | None = None,
+                 lr: float = 1e-3, lr_decay: str = "linear", ema_decay: float | None = None, epochs: int = 100,
+                 batch_size: int = 256, patience: int | None = None,
                  max_steps: int | None = None, max_seconds: float | None = None, random_state: int = 0,
                  checkpoint_dir: str | None = None, progress: bool = False):
         self.network = network
@@ -336,6 +353,7 @@ class Diffusion(DensityEstimator):
         self.data = data
         self.lr = lr
         self.lr_decay = lr_decay
+        self.ema_decay = ema_decay
         self.epochs = epochs
         self.batch_size = batch_size
         self.patience = patience
