@@ -230,7 +230,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="one seed, 2,000 training steps, n = 500, DDIM-10/50")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
-    ap.add_argument("--train-steps", type=int, default=8000)
+    ap.add_argument("--train-steps", type=int, default=32000,
+                    help="training steps of both libraries (32,000: DDIM's probability-flow ODE needs the "
+                         "longer-trained network, bench/RESULTS.md)")
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--speed-steps", type=int, default=3000, help="steps per library of the interleaved throughput run")

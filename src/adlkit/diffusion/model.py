@@ -329,7 +329,10 @@ class Diffusion(DensityEstimator):
     0/1 data under the discretized decoder when ``data="binary"``, of a density otherwise).
     ``network``: "mlp" (toys) or "conv" (images of ``image_shape``). ``lr_decay``: "linear" (the
     default) decays Adam's rate linearly from ``lr`` to 0 over the run (:meth:`decay_steps`; on
-    8 Gaussians it halves the W1 of 4,000-step models, bench/RESULTS.md), "none" keeps it. Learned: ``module_``,
+    8 Gaussians it halves the W1 of 4,000-step models, bench/RESULTS.md), "none" keeps it.
+    ``ema_decay``: None (the default) samples and scores with the trained weights; D in [0, 1)
+    with their exponential moving average (:mod:`adlkit.train.ema`, diffusers' ``EMAModel``
+    update and warm-up). Learned: ``module_``,
     ``result_``, ``n_features_in_``.
     """
 
