@@ -30,6 +30,8 @@ def main() -> None:
     ap.add_argument("--init", choices=("scaled", "glove"), default="scaled",
                     help="initial vectors U(-0.5, 0.5) / sqrt(d) (scaled) or / d (glove.c)")
     ap.add_argument("--sample", type=float, default=0.0, help="frequent-word subsampling before counting (0: off)")
+    ap.add_argument("--no-distance-weighting", action="store_true",
+                    help="every pair within the window adds 1, not 1/dist (cooccur.c -distance-weighting 0)")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--every", type=int, default=5)
     ap.add_argument("--workers", type=int, default=2)
@@ -44,7 +46,7 @@ def main() -> None:
     t0 = time.perf_counter()
     g = GloVe(vector_size=a.vector_size, window=a.window, max_vocab=a.max_vocab or None, min_count=a.min_count,
               x_max=a.x_max, alpha=a.alpha, eta=a.eta, sample=a.sample, epochs=a.epochs, workers=a.workers, seed=a.seed,
-              init=a.init)
+              init=a.init, distance_weighting=not a.no_distance_weighting)
 
     def report(ep: int, wv) -> None:
         if ep % a.every and ep != a.epochs:

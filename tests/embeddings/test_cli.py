@@ -180,3 +180,24 @@ def test_train_glove_init_sets_the_starting_vectors_and_an_unknown_one_is_refuse
     assert largest["glove"] <= 0.25 + 1e-6 < largest["scaled"] <= 0.5 + 1e-6
     r = runner.invoke(app, base + ["--init", "zeros", "-o", str(tmp_path / "z.safetensors")])
     assert r.exit_code == 2 and "init" in r.output and "Traceback" not in r.output
+
+
+def test_train_glove_no_distance_weighting_reaches_the_count(tmp_path, text_file, monkeypatch):
+    """--no-distance-weighting counts every pair within the window as 1; the default 1/dist."""
+    import adlkit.embeddings.glove as glove
+
+    seen = []
+    real = glove.cooccurrence
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["distance_weighting"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(glove, "cooccurrence", spy)
+    runner = typer_testing.CliRunner()
+    base = ["train", "glove", "--corpus", str(text_file), "--min-count", "1", "--epochs", "1", "--vector-size", "4",
+            "--workers", "1", "--max-vocab", "0"]
+    for flag in ([], ["--no-distance-weighting"]):
+        r = runner.invoke(app, base + flag + ["-o", str(tmp_path / "v.safetensors")])
+        assert r.exit_code == 0, r.output
+    assert seen == [True, False]

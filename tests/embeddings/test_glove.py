@@ -49,6 +49,57 @@ def test_cooccurrence_matches_a_slow_count(buffer_pairs, dense_words):
         assert got[k] == pytest.approx(ref[k], rel=1e-6)  # 1/dist is emitted in float32
 
 
+def _brute_force_pairs(sents, vocab_index, window, distance_weighting):
+    """Unordered pairs (a <= b) by enumerating every pair of positions i < j of each filtered
+    sentence: weight 1/(j - i) or 1 for j - i <= window (a self pair counted once per position pair)."""
+    x = defaultdict(float)
+    for s in sents:
+        ids = [vocab_index[w] for w in s if w in vocab_index]
+        for i in range(len(ids)):
+            for j in range(i + 1, len(ids)):
+                if j - i <= window:
+                    a, b = min(ids[i], ids[j]), max(ids[i], ids[j])
+                    x[(a, b)] += 1.0 / (j - i) if distance_weighting else 1.0
+    return dict(x)
+
+
+@pytest.mark.parametrize("dense_words", [0, 6])
+@pytest.mark.parametrize("distance_weighting", [True, False])
+def test_distance_weighting_on_and_off_match_a_brute_force_count(distance_weighting, dense_words):
+    """With distance weighting every pair within the window adds 1/dist (glove.c's default);
+    without it (cooccur.c -distance-weighting 0) it adds 1, so the values are plain counts."""
+    rng = np.random.default_rng(3)
+    words = list("abcdefg")
+    sents = [[words[k] for k in rng.integers(7, size=rng.integers(1, 12))] for _ in range(50)]
+    c = Corpus.from_sentences(sents)
+    to_model = np.array([i if i < 6 else -1 for i in range(len(c.words))], dtype=np.int32)  # rarest word OOV
+    # 48 >= 11 tokens x window 4: no sentence is truncated, and the small buffer forces runs and merges
+    rows, cols, vals = cooccurrence(c, to_model, 6, window=4, buffer_pairs=48, dense_words=dense_words,
+                                    distance_weighting=distance_weighting)
+    want = _brute_force_pairs(sents, {w: i for i, w in enumerate(c.words[:6])}, 4, distance_weighting)
+    got = {(a, b): v for a, b, v in zip(rows.tolist(), cols.tolist(), vals.tolist())}
+    assert got.keys() == want.keys()
+    for k in want:
+        assert got[k] == pytest.approx(want[k], rel=1e-6)
+    if not distance_weighting:
+        assert all(float(v).is_integer() for v in vals)
+
+
+def test_glove_passes_distance_weighting_to_the_count():
+    """GloVe(distance_weighting=False) trains on the unweighted counts (its ``cooc_``)."""
+    rng = np.random.default_rng(4)
+    words = list("abcdef")
+    sents = [[words[k] for k in rng.integers(6, size=rng.integers(2, 10))] for _ in range(40)]
+    for dw in (True, False):
+        g = GloVe(vector_size=4, window=3, max_vocab=None, min_count=1, epochs=1, workers=1,
+                  distance_weighting=dw).fit(sents)
+        index = {w: i for i, w in enumerate(g.wv.index_to_key)}
+        want = _brute_force_pairs(sents, index, 3, dw)
+        rows, cols, vals = g.cooc_
+        got = {(a, b): v for a, b, v in zip(rows.tolist(), cols.tolist(), vals.tolist())}
+        assert got.keys() == want.keys() and all(got[k] == pytest.approx(want[k], rel=1e-6) for k in want)
+
+
 def test_subsampling_drops_tokens_before_the_window():
     """keep 0 for a word removes its tokens before counting (its neighbours close up, as in
     word2vec.c); keep 1 for the others draws nothing: the slow count of the reduced corpus."""

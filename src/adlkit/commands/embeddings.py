@@ -136,7 +136,7 @@ def train_word2vec(
 def train_glove(
     corpus: str = typer.Option("builtin", "--corpus", "-c", help="'builtin', a corpus directory, or a text file."),
     vector_size: int = typer.Option(100, "--vector-size", "-d"),
-    window: int = typer.Option(10, "--window", "-w", help="Context words on each side (weights 1/distance)."),
+    window: int = typer.Option(10, "--window", "-w", help="Context words on each side (weights 1/distance unless --no-distance-weighting)."),
     max_vocab: int = typer.Option(30000, "--max-vocab", help="Keep the most frequent words only (0 = all)."),
     min_count: int = typer.Option(5, "--min-count"),
     epochs: int = typer.Option(50, "--epochs", "-e"),
@@ -145,6 +145,7 @@ def train_glove(
     eta: float = typer.Option(0.1, "--eta", help="AdaGrad step (glove.c: 0.05)."),
     sample: float = typer.Option(0.0, "--sample", help="Frequent-word subsampling before counting (word2vec's threshold; 0: off, as glove.c)."),
     init: str = typer.Option("scaled", "--init", help="Starting vectors: scaled (U(-0.5, 0.5)/sqrt(d)) | glove (glove.c's U(-0.5, 0.5)/d)."),
+    distance_weighting: bool = typer.Option(True, "--distance-weighting/--no-distance-weighting", help="A pair dist words apart adds 1/dist (glove.c's default) or, with --no-distance-weighting, 1."),
     workers: int = typer.Option(2, "--workers", "-j"),
     seed: int = typer.Option(1, "--seed"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output (.safetensors, or .txt/.vec text). Default: ~/.cache/adlkit/models/glove.safetensors, where 'adlkit train cove' looks."),
@@ -159,7 +160,7 @@ def train_glove(
 
         model = GloVe(vector_size=vector_size, window=window, max_vocab=max_vocab or None, min_count=min_count,
                       x_max=x_max, alpha=alpha, eta=eta, epochs=epochs, workers=workers, seed=seed, sample=sample,
-                      init=init, progress=True)
+                      init=init, distance_weighting=distance_weighting, progress=True)
         out = output_file(out)
         model.fit(load_corpus(corpus))
     where = _save(model.wv, out)

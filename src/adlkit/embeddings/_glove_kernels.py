@@ -18,10 +18,11 @@ def seed(value):
 
 
 @numba.njit(nogil=True, cache=True)
-def count_pairs(tokens, offsets, s_begin, to_model, keep, window, vocab, keys, vals, dense):
-    """Add 1/dist for every pair of sentences from ``s_begin`` on: into ``dense[a, b]`` (a <= b)
-    when both ids are below ``dense.shape[0]`` (the frequent words), else emit (key, 1/dist)
-    into the buffer; stop before the buffer could overflow. Each in-vocabulary token is kept with
+def count_pairs(tokens, offsets, s_begin, to_model, keep, window, vocab, keys, vals, dense, weights):
+    """Add ``weights[dist]`` (1/dist with glove.c's distance weighting, else 1) for every pair of
+    sentences from ``s_begin`` on: into ``dense[a, b]`` (a <= b) when both ids are below
+    ``dense.shape[0]`` (the frequent words), else emit (key, weight) into the buffer; stop before
+    the buffer could overflow. Each in-vocabulary token is kept with
     probability ``keep[w]`` (no draw where it is 1), before the window is applied.
     Returns (next sentence, pairs written)."""
     nd = dense.shape[0]
@@ -60,13 +61,14 @@ def count_pairs(tokens, offsets, s_begin, to_model, keep, window, vocab, keys, v
                 lo_w = wi if wi <= wj else wj
                 hi_w = wj if wi <= wj else wi
                 if hi_w < nd:
-                    dense[lo_w, hi_w] += 1.0 / (j - i)
+                    dense[lo_w, hi_w] += weights[j - i]
                 else:
                     keys[p] = lo_w * vocab + hi_w
-                    vals[p] = 1.0 / (j - i)
+                    vals[p] = weights[j - i]
                     p += 1
         s += 1
     return s, p
+
 
 @numba.njit(nogil=True, fastmath=True, cache=True)
 def train_block(W, C, bw, bc, gW, gC, gbw, gbc, rows, cols, logx, fx, order, eta):

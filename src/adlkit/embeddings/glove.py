@@ -2,7 +2,8 @@
 
 Co-occurrence: within each sentence (out-of-vocabulary words removed first, as in GloVe's
 ``cooccur.c``), every pair of words at distance ``1 <= dist <= window`` adds ``1 / dist`` to
-``X[w1, w2]`` and to ``X[w2, w1]`` (symmetric window). Stored once per unordered pair
+``X[w1, w2]`` and to ``X[w2, w1]`` (symmetric window), or 1 without distance weighting
+(``cooccur.c -distance-weighting 0``). Stored once per unordered pair
 ``a <= b`` as a sorted int64 key ``a * V + b`` and a float64 value ``X[a, b]`` (the diagonal holds
 ``X[a, a]``). Pairs among the ``dense_words`` most frequent words accumulate in a dense square;
 the others are emitted into a fixed buffer of ``buffer_pairs`` entries, reduced (sort + sum)
@@ -49,7 +50,8 @@ def _merge(runs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.nd
 
 def cooccurrence(corpus: Corpus, to_model: np.ndarray, vocab: int, window: int = 10,
                  buffer_pairs: int = 1 << 23, dense_words: int = 4096, progress=None,
-                 keep: np.ndarray | None = None, seed: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 keep: np.ndarray | None = None, seed: int = 1,
+                 distance_weighting: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sparse symmetric co-occurrence of ``corpus`` under the model vocabulary ``to_model``.
 
     Pairs of two of the ``dense_words`` most frequent words (most pair events) accumulate in a
@@ -59,12 +61,17 @@ def cooccurrence(corpus: Corpus, to_model: np.ndarray, vocab: int, window: int =
     subsampling, :func:`adlkit.embeddings.windows.keep_probabilities`, drawn with ``seed``);
     None keeps every token (glove.c).
 
+    ``distance_weighting``: a pair at distance ``dist`` adds ``1 / dist`` (True, glove.c's default)
+    or 1 (False, ``cooccur.c -distance-weighting 0``: plain counts within the window).
+
     Returns ``(rows, cols, values)`` for the unordered pairs ``rows <= cols`` (int32, int32,
     float64), sorted by ``(rows, cols)``.
     """
     count_pairs, seed_kernel, _ = _kernels()
     keep = np.ones(vocab, dtype=np.float32) if keep is None else np.asarray(keep, dtype=np.float32)
     seed_kernel(seed)
+    dist = np.arange(window + 1, dtype=np.float64)
+    weights = 1.0 / np.maximum(dist, 1.0) if distance_weighting else np.ones(window + 1)
     keys = np.empty(buffer_pairs, dtype=np.int64)
     vals = np.empty(buffer_pairs, dtype=np.float32)
     offsets = np.asarray(corpus.offsets)
@@ -75,7 +82,7 @@ def cooccurrence(corpus: Corpus, to_model: np.ndarray, vocab: int, window: int =
     s = 0
     while s < corpus.n_sentences:
         a = int(offsets[s])
-        s_next, p = count_pairs(corpus.tokens, offsets, s, to_model, keep, window, vocab, keys, vals, dense)
+        s_next, p = count_pairs(corpus.tokens, offsets, s, to_model, keep, window, vocab, keys, vals, dense, weights)
         if s_next == s:
             s_next = s + 1  # an oversized sentence was truncated
         runs.append(_reduce(keys[:p], vals[:p].astype(np.float64)))
@@ -105,14 +112,17 @@ class GloVe:
     10 epochs) and ended level with it after 40 (0.478 vs 0.484; analogies 0.113 vs 0.091).
     ``sample``: word2vec's frequent-word subsampling applied to the tokens before counting
     (:func:`~adlkit.embeddings.windows.keep_probabilities`; 0, the default, counts every token as
-    glove.c does). ``fit(corpus)`` returns self; then ``wv`` (W + C as :class:`KeyedVectors`), ``history``
+    glove.c does). ``distance_weighting``: a pair ``dist`` words apart adds ``1 / dist`` to the
+    count (True, glove.c's default) or 1 (False, ``cooccur.c -distance-weighting 0``).
+    ``fit(corpus)`` returns self; then ``wv`` (W + C as :class:`KeyedVectors`), ``history``
     (mean weighted cost per epoch, float64), ``nnz_`` (stored unordered pairs).
     """
 
     def __init__(self, vector_size: int = 100, window: int = 10, max_vocab: int | None = 30000,
                  min_count: int = 5, x_max: float = 100.0, alpha: float = 0.75, eta: float = 0.1,
                  epochs: int = 50, workers: int | None = None, seed: int = 1, buffer_pairs: int = 1 << 23,
-                 init: str = "scaled", sample: float = 0.0, progress: bool = False):
+                 init: str = "scaled", sample: float = 0.0, distance_weighting: bool = True,
+                 progress: bool = False):
         for ok, msg in [(vector_size >= 1, "vector_size must be >= 1"), (window >= 1, "window must be >= 1"),
                         (max_vocab is None or max_vocab >= 2, "max_vocab must be >= 2"),
                         (min_count >= 1, "min_count must be >= 1"), (x_max > 0, "x_max must be > 0"),
@@ -135,6 +145,7 @@ class GloVe:
             raise ValueError("init must be 'scaled' or 'glove'")
         self.init = init
         self.sample = sample
+        self.distance_weighting = bool(distance_weighting)
         self.progress = progress
         self.history: list[float] = []
 
@@ -163,7 +174,8 @@ class GloVe:
             bar = tqdm(total=c.n_tokens, unit="w", unit_scale=True, desc="co-occurrence", dynamic_ncols=True)
         keep = keep_probabilities(counts[order], self.sample)
         rows, cols, x = cooccurrence(c, to_model, v, self.window, self.buffer_pairs,
-                                     progress=bar.update if bar is not None else None, keep=keep, seed=self.seed)
+                                     progress=bar.update if bar is not None else None, keep=keep, seed=self.seed,
+                                     distance_weighting=self.distance_weighting)
         if bar is not None:
             bar.close()
         self.cooc_seconds_ = time.perf_counter() - t0
