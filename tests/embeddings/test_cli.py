@@ -183,7 +183,8 @@ def test_train_glove_init_sets_the_starting_vectors_and_an_unknown_one_is_refuse
 
 
 def test_train_glove_no_distance_weighting_reaches_the_count(tmp_path, text_file, monkeypatch):
-    """--no-distance-weighting counts every pair within the window as 1; the default 1/dist."""
+    """The default (--no-distance-weighting, the measured best) counts every pair within the window
+    as 1; --distance-weighting (glove.c's) 1/dist."""
     import adlkit.embeddings.glove as glove
 
     seen = []
@@ -197,7 +198,7 @@ def test_train_glove_no_distance_weighting_reaches_the_count(tmp_path, text_file
     runner = typer_testing.CliRunner()
     base = ["train", "glove", "--corpus", str(text_file), "--min-count", "1", "--epochs", "1", "--vector-size", "4",
             "--workers", "1", "--max-vocab", "0"]
-    for flag in ([], ["--no-distance-weighting"]):
+    for flag in ([], ["--distance-weighting"], ["--no-distance-weighting"]):
         r = runner.invoke(app, base + flag + ["-o", str(tmp_path / "v.safetensors")])
         assert r.exit_code == 0, r.output
-    assert seen == [True, False]
+    assert seen == [False, True, False]
