@@ -20,7 +20,6 @@ weights.
 
 from __future__ import annotations
 
-import copy
 import math
 import time
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ from torch import Tensor, nn
 from adlkit.ebm.dsm import dsm_loss, dsm_target
 from adlkit.ebm.langevin import langevin_update
 from adlkit.networks import mlp
+from adlkit.train.ema import ema_copy, update_ema
 from adlkit.train.estimator import TorchEstimator, as_rows, torch_generator
 
 
@@ -61,7 +61,7 @@ class ScoreModule(nn.Module):
         super().__init__()
         self.config = c = ScoreConfig(dim=dim, **arguments)
         self.net = mlp([c.dim + 1, *c.hidden, c.dim], activation="silu")
-        self.ema_net = copy.deepcopy(self.net).requires_grad_(False)
+        self.ema_net = ema_copy(self.net)
         self.steps_done = 0
         sig = torch.exp(torch.linspace(math.log(c.sigma_max), math.log(c.sigma_min), c.n_sigmas))
         self.register_buffer("sigmas", sig)
@@ -97,9 +97,7 @@ class ScoreModule(nn.Module):
         opt.step()
         decay = min(self.config.ema, (1 + self.steps_done) / (10 + self.steps_done))  # warm-up of the average
         self.steps_done += 1
-        with torch.no_grad():
-            for pe, p in zip(self.ema_net.parameters(), self.net.parameters()):
-                pe.lerp_(p, 1.0 - decay)
+        update_ema(self.ema_net, self.net, decay)
         return {"loss": float(loss.detach())}
 
     def eval_loss(self, batch: Tensor) -> float:
