@@ -121,8 +121,8 @@ def load(name: str, seed: int = 0, **sizes) -> Split:
 def density_split(name: str, seed: int = 0, n_train: int = 10_000, n_test: int = 5_000,
                   n_val: int | None = None) -> Split:
     """The split the density models (VAE, EBM, the likelihood comparison) use: toys in their
-    standardised coordinates (sizes as :func:`load`'s; ``n_val`` None: half of ``n_test``, at
-    least 500); digits binarized (pixel > 8) as float64 0/1 images (n, 64)."""
+    standardised coordinates (``n_train``, ``n_val``, ``n_test`` as :func:`load` takes them);
+    digits binarized (pixel > 8) as float64 0/1 images (n, 64)."""
     if get(name).kind == "images":
         from adlkit.data import digits as dg
 

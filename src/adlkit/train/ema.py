@@ -1,6 +1,6 @@
 """An exponential moving average of a network's weights (Polyak averaging), the copy a
-diffusion model samples with (Ho et al. 2020 sample with an EMA of decay 0.9999; diffusers'
-``EMAModel``).
+diffusion model (Ho et al. 2020 sample with an EMA of decay 0.9999; diffusers' ``EMAModel``) and
+the score model (:mod:`adlkit.ebm.score_model`, with its own warm-up) sample with.
 
 After update k (1-based) of the trained network: ema <- d_k ema + (1 - d_k) theta with
 d_1 = 0 (the average starts at the first updated weights) and d_k = min(decay, k / (9 + k)),
